@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from meetings.models import Meeting, Team
+
+
+class Customer(models.Model):
+    """A customer organisation a team hears from."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="customers")
+    name = models.CharField(max_length=120)
+    segment = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("team", Lower("name"), name="customer_name_ci_unique_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("team", Lower("name"), name="tag_name_ci_unique_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Insight(models.Model):
+    """What one attendee brought to one meeting: a recent customer contact and its so-what."""
+
+    class Channel(models.TextChoices):
+        CALL = "call", "Call"
+        VIDEO = "video", "Video call"
+        VISIT = "visit", "Visit"
+        TICKET = "ticket", "Support ticket"
+        EMAIL = "email", "E-mail"
+        EVENT = "event", "Event"
+        SURVEY = "survey", "Survey"
+        OTHER = "other", "Other"
+
+    # team duplicates meeting.team so the library filters without a join.
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="insights")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="insights")
+    # PROTECT: a removed member's insights stay, attributed to them.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="insights"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="insights")
+    contact = models.CharField("who you talked to", max_length=120, blank=True)
+    conversation_date = models.DateField(help_text="In the author's own time zone.")
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.CALL)
+    said = models.TextField("what the customer said or did", max_length=2000)
+    so_what = models.TextField("what it means for us", max_length=2000)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="insights")
+    is_late = models.BooleanField(default=False, help_text="Saved after the meeting started.")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "author"], name="insight_one_per_attendee"),
+        ]
+        indexes = [
+            # The library: a team's insights, newest first.
+            models.Index(fields=["team", "-submitted_at"], name="insight_team_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.customer} ({self.conversation_date})"
+
+    @property
+    def freshness_days(self) -> int:
+        """Days between the conversation and the meeting, on the team's calendar."""
+        meeting_day = self.meeting.starts_at.astimezone(self.meeting.team.zone).date()
+        return (meeting_day - self.conversation_date).days

@@ -1,0 +1,278 @@
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from dateutil import rrule
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.timezones import validate_time_zone
+
+
+def default_reminder_offsets() -> list[int]:
+    return [24 * 60, 2 * 60, 15]
+
+
+class Team(models.Model):
+    """A group that meets: its zone anchors recurrence, its rules shape the ritual."""
+
+    class Freshness(models.TextChoices):
+        DAYS = "days", "Within a number of days"
+        SINCE_PREVIOUS = "since_previous", "Since the series' previous meeting"
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=60, unique=True)
+    time_zone = models.CharField(
+        max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
+    )
+    freshness_mode = models.CharField(
+        max_length=20, choices=Freshness.choices, default=Freshness.DAYS
+    )
+    freshness_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    # Minutes before the start, latest last; the smallest is the "final" reminder.
+    reminder_offsets = models.JSONField(default=default_reminder_offsets)
+    quiet_hours_start = models.TimeField(default=dt.time(20, 0))
+    quiet_hours_end = models.TimeField(default=dt.time(8, 0))
+    minutes_per_person = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def facilitators(self) -> MembershipQuerySet:
+        return self.filter(role__in=[Membership.Role.FACILITATOR, Membership.Role.ADMIN])
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        FACILITATOR = "facilitator", "Facilitator"
+        ADMIN = "admin", "Team admin"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["team", "user__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_one_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.get_role_display()})"
+
+
+class Series(models.Model):
+    """A recurring meeting. The rule is an RFC 5545 RRULE evaluated on the team's
+    wall clock, so a 09:00 meeting stays at 09:00 across daylight-saving changes."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="series")
+    title = models.CharField(max_length=120)
+    rule = models.CharField(
+        max_length=200, help_text="RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,TH;INTERVAL=1"
+    )
+    first_date = models.DateField()
+    start_time = models.TimeField(help_text="Wall-clock time in the team's zone.")
+    duration_minutes = models.PositiveSmallIntegerField(default=30)
+    location = models.CharField(max_length=200, blank=True)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["team", "title"]
+        verbose_name_plural = "series"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.team})"
+
+    def occurrences(self, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+        """Aware UTC starts in [start, end), computed on the team's wall clock."""
+        zone = self.team.zone
+        dtstart = dt.datetime.combine(self.first_date, self.start_time)
+        rule = rrule.rrulestr(self.rule, dtstart=dtstart)
+        local_start = start.astimezone(zone).replace(tzinfo=None)
+        local_end = end.astimezone(zone).replace(tzinfo=None)
+        starts = []
+        for naive in rule.between(local_start, local_end, inc=True):
+            aware = naive.replace(tzinfo=zone)
+            # A wall-clock time skipped by a spring-forward gap still happens,
+            # shifted by the gap (fold semantics of zoneinfo), never dropped.
+            utc = aware.astimezone(dt.UTC)
+            if start <= utc < end:
+                starts.append(utc)
+        return starts
+
+
+def _count(qs: models.QuerySet) -> Coalesce:
+    """COUNT of a meeting-correlated subquery; two plain Count()s would multiply."""
+    counted = qs.order_by().values("meeting").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MeetingQuerySet:
+        if user.is_staff:
+            return self
+        return self.filter(team__memberships__user=user)
+
+    def upcoming(self, now: dt.datetime | None = None) -> MeetingQuerySet:
+        now = now or timezone.now()
+        return self.exclude(status__in=[Meeting.Status.ENDED, Meeting.Status.CANCELLED]).filter(
+            ends_at__gt=now
+        )
+
+    def with_round_counts(self, user=None) -> MeetingQuerySet:
+        """Annotate each meeting with its insight round at a glance, in one query."""
+        from insights.models import Insight
+
+        expected = Attendance.objects.filter(meeting=OuterRef("pk")).exclude(
+            status=Attendance.Status.EXCUSED
+        )
+        insights = Insight.objects.filter(meeting=OuterRef("pk"))
+        qs = self.annotate(
+            expected_count=_count(expected),
+            submitted_count=_count(insights),
+        )
+        if user is not None:
+            qs = qs.annotate(
+                my_status=Subquery(
+                    Attendance.objects.filter(meeting=OuterRef("pk"), user=user).values("status")[:1]
+                ),
+                my_insight_id=Subquery(insights.filter(author=user).values("pk")[:1]),
+            )
+        return qs
+
+    def past(self, now: dt.datetime | None = None) -> MeetingQuerySet:
+        now = now or timezone.now()
+        return self.filter(Q(status=Meeting.Status.ENDED) | Q(ends_at__lte=now)).exclude(
+            status=Meeting.Status.CANCELLED
+        )
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        IN_PROGRESS = "in_progress", "In progress"
+        ENDED = "ended", "Ended"
+        CANCELLED = "cancelled", "Cancelled"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="meetings")
+    series = models.ForeignKey(
+        Series, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings"
+    )
+    # The start the series rule gave this occurrence, kept when it is moved, so
+    # materialising the series again finds it instead of creating a twin.
+    occurrence_start = models.DateTimeField(null=True, blank=True)
+    title = models.CharField(max_length=120)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    location = models.CharField(max_length=200, blank=True)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilitated_meetings",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "occurrence_start"], name="meeting_one_per_occurrence"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            ),
+        ]
+        indexes = [
+            # Meeting lists and "my next meeting": team + time range.
+            models.Index(fields=["team", "starts_at"], name="meeting_team_starts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def has_started(self) -> bool:
+        return self.started_at is not None or self.status != self.Status.SCHEDULED
+
+    def is_late_now(self, now: dt.datetime | None = None) -> bool:
+        """Whether an insight saved now counts as late: the round has begun."""
+        now = now or timezone.now()
+        return self.started_at is not None and now >= self.started_at
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def expected(self) -> AttendanceQuerySet:
+        return self.filter(status=Attendance.Status.EXPECTED)
+
+
+class Attendance(models.Model):
+    """One person invited to one meeting; kept after the meeting for dashboards."""
+
+    class Status(models.TextChoices):
+        EXPECTED = "expected", "Expected"
+        EXCUSED = "excused", "Excused"
+        ATTENDED = "attended", "Attended"
+        ABSENT = "absent", "Absent"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.EXPECTED)
+    excuse_reason = models.CharField(max_length=200, blank=True)
+    is_guest = models.BooleanField(default=False)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "user__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="attendance_one_per_meeting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.meeting} ({self.get_status_display()})"

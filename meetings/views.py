@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from .models import Meeting
+
+HOME_UPCOMING = 8
+HOME_PAST = 5
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    mine = (
+        Meeting.objects.filter(attendances__user=request.user)
+        .select_related("team")
+        .with_round_counts(user=request.user)
+    )
+    return render(
+        request,
+        "meetings/home.html",
+        {
+            "upcoming": list(mine.upcoming(now)[:HOME_UPCOMING]),
+            "past": list(mine.past(now).order_by("-starts_at")[:HOME_PAST]),
+            "now": now,
+        },
+    )
