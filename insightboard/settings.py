@@ -128,7 +128,7 @@ USE_I18N = True
 
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = VAR_DIR / "static"  # collectstatic output, served by WhiteNoise
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -165,7 +165,7 @@ if REDIS_URL:
     }
 else:
     # Embedded default: kombu's filesystem transport, no server needed.
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(embedded_dir(CELERY_BROKER_DIR / "queue")),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
@@ -183,7 +183,14 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "materialise-series": {
+        "task": "meetings.materialise_series",
+        "schedule": 60 * 60,
+        # A tick older than its interval is stale: the next one does the same work.
+        "options": {"expires": 30 * 60},
+    },
+}
 
 # --- Security -----------------------------------------------------------------
 # HTTPS=true when served behind TLS (the proxy sets X-Forwarded-Proto).

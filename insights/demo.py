@@ -256,7 +256,10 @@ def load(now: dt.datetime | None = None) -> None:
         if existing is not None:
             # The demo's next meeting has passed: start the story again from now.
             existing.meetings.all().delete()
-        first = upcoming - dt.timedelta(weeks=PAST_MEETINGS)
+        # Weeks back on the team's wall clock, not in UTC: across a DST change
+        # the series must still land exactly on the upcoming meeting.
+        local = upcoming.astimezone(team.zone).replace(tzinfo=None)
+        first = (local - dt.timedelta(weeks=PAST_MEETINGS)).replace(tzinfo=team.zone)
         facilitator = next(u for p, u in zip(spec["people"], people, strict=True)
                            if p.role == Membership.Role.FACILITATOR)
         series = _anchor_series(team, spec["series"], facilitator, first)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Attendance, Meeting, Series
+
+# How far ahead a series' meetings exist as rows (for calendars, reminders, excuses).
+MATERIALISE_AHEAD = dt.timedelta(weeks=8)
 
 
 @transaction.atomic
@@ -35,3 +39,13 @@ def materialise_series(*, series: Series, start: dt.datetime, end: dt.datetime) 
             )
         meetings.append(meeting)
     return meetings
+
+
+def materialise_all_series(*, now: dt.datetime | None = None) -> int:
+    """Create the missing meetings of every series up to MATERIALISE_AHEAD; returns how many
+    meetings the window holds. Past occurrences are never back-filled."""
+    now = now or timezone.now()
+    total = 0
+    for series in Series.objects.select_related("team"):
+        total += len(materialise_series(series=series, start=now, end=now + MATERIALISE_AHEAD))
+    return total

@@ -1,0 +1,54 @@
+# InsightBoard. `make run` and `make test` work on a fresh machine with Python >= 3.11.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help install run test lint format bench lock clean
+
+help:
+	@echo "make run    start InsightBoard with demo data on http://127.0.0.1:$(PORT)/"
+	@echo "make test   run the whole test suite (uses DATABASE_URL/REDIS_URL when set)"
+	@echo "make lint   ruff lint and format check"
+
+$(PY):
+	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtualenv: on Debian/Ubuntu run 'apt-get install python3-venv'."; exit 1; }
+
+# Reinstall only when the declared or pinned dependencies change.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "  InsightBoard is starting on  http://127.0.0.1:$(PORT)/"
+	@echo "  E-mail it sends is readable at http://127.0.0.1:$(PORT)/outbox/ (log in as olivia@example.com)."
+	@echo "  Ctrl-C stops the web server, the Celery worker and Celery beat."
+	@echo ""
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile Procfile.dev start --port $(PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerate the pins after changing pyproject.toml's dependencies.
+lock: $(PY)
+	$(PY) -m pip install --quiet --upgrade -e ".[dev]"
+	$(PY) -m pip freeze --exclude-editable > constraints.txt
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,111 @@
+"""Shared fixtures: named personas, and the rule that a test needing a real
+service skips locally without it but fails under CI=true."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+from meetings.models import Membership
+
+from .factories import MembershipFactory, TeamFactory, UserFactory
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def redis_available() -> bool:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def chromium_available() -> bool:
+    return bool(shutil.which(CHROMIUM) or os.access(CHROMIUM, os.X_OK))
+
+
+REQUIREMENTS = {
+    "postgres": ("PostgreSQL (DATABASE_URL=postgres://...)", lambda: connection.vendor == "postgresql"),
+    "redis": ("Redis (REDIS_URL=redis://...)", redis_available),
+    "browser": (f"Chromium at {CHROMIUM}", chromium_available),
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker, (what, available) in REQUIREMENTS.items():
+        if item.get_closest_marker(marker) and not available():
+            if CI:
+                pytest.fail(f"{what} is required under CI=true but is not available.", pytrace=False)
+            pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _embedded_email(settings, tmp_path):
+    """Tests capture e-mail in memory unless a test asks for another backend."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+
+
+# --- Personas ---------------------------------------------------------------
+# Alice facilitates the Sales team, Bob is a member of it, Carol is its team
+# admin; Dave is in another team (the outsider); Olivia is the organisation admin.
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Sales", slug="sales", time_zone="Europe/Brussels")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Engineering", slug="engineering", time_zone="America/New_York")
+
+
+@pytest.fixture
+def facilitator(team):
+    user = UserFactory(email="alice@example.com", name="Alice Facilitator")
+    MembershipFactory(team=team, user=user, role=Membership.Role.FACILITATOR)
+    return user
+
+
+@pytest.fixture
+def member(team):
+    user = UserFactory(email="bob@example.com", name="Bob Member")
+    MembershipFactory(team=team, user=user, role=Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def team_admin(team):
+    user = UserFactory(email="carol@example.com", name="Carol Admin")
+    MembershipFactory(team=team, user=user, role=Membership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def outsider(other_team):
+    user = UserFactory(email="dave@example.com", name="Dave Outsider")
+    MembershipFactory(team=other_team, user=user, role=Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def org_admin(db):
+    return UserFactory(
+        email="olivia@example.com", name="Olivia Orgadmin", is_staff=True, is_superuser=True
+    )

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from insights.models import Customer, Insight, Tag
+from meetings.models import Attendance, Meeting, Membership, Series, Team
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    time_zone = "Europe/Brussels"
+    password = factory.django.Password(PASSWORD)
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    slug = factory.Sequence(lambda n: f"team-{n}")
+    time_zone = "Europe/Brussels"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    team = factory.SubFactory(TeamFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.MEMBER
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Series
+
+    team = factory.SubFactory(TeamFactory)
+    title = "Weekly customer round"
+    rule = "FREQ=WEEKLY"
+    first_date = dt.date(2026, 1, 5)
+    start_time = dt.time(9, 0)
+    duration_minutes = 30
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    team = factory.SubFactory(TeamFactory)
+    title = "Customer round"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=2))
+    ends_at = factory.LazyAttribute(lambda m: m.starts_at + dt.timedelta(minutes=30))
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    meeting = factory.SubFactory(MeetingFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    team = factory.SubFactory(TeamFactory)
+    name = factory.Sequence(lambda n: f"Customer {n}")
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    team = factory.SubFactory(TeamFactory)
+    name = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class InsightFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Insight
+
+    meeting = factory.SubFactory(MeetingFactory)
+    team = factory.SelfAttribute("meeting.team")
+    author = factory.SubFactory(UserFactory)
+    customer = factory.SubFactory(CustomerFactory, team=factory.SelfAttribute("..team"))
+    conversation_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=2))
+    said = factory.Faker("sentence", nb_words=14)
+    so_what = factory.Faker("sentence", nb_words=10)

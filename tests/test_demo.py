@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from insights import demo
+from insights.models import Customer, Insight, Tag
+from meetings.models import Attendance, Meeting, Membership, Series, Team
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 3, 27, 8, 7, tzinfo=dt.UTC)  # a Friday before Europe's DST change
+MODELS = [User, Team, Membership, Series, Meeting, Attendance, Customer, Tag, Insight]
+
+
+def snapshot() -> dict[str, list]:
+    return {m.__name__: sorted(m.objects.values_list("pk", flat=True)) for m in MODELS}
+
+
+def test_loading_the_demo_twice_gives_the_same_rows():
+    demo.load(now=NOW)
+    first = snapshot()
+
+    demo.load(now=NOW + dt.timedelta(minutes=10))
+
+    assert snapshot() == first
+
+
+def test_demo_has_two_teams_with_a_facilitator_and_members_each():
+    demo.load(now=NOW)
+
+    for team in Team.objects.all():
+        roles = list(team.memberships.values_list("role", flat=True))
+        assert Membership.Role.FACILITATOR in roles
+        assert roles.count(Membership.Role.MEMBER) >= 3
+    assert Team.objects.count() == 2
+    assert User.objects.get(email=demo.ORG_ADMIN.email).is_staff
+
+
+def test_demo_history_has_late_missing_and_excused_people():
+    demo.load(now=NOW)
+    past = Meeting.objects.filter(starts_at__lt=NOW, team__slug="sales")
+
+    assert past.count() == demo.PAST_MEETINGS
+    assert Insight.objects.filter(meeting__in=past, is_late=True).exists()
+    assert Attendance.objects.filter(meeting__in=past, status=Attendance.Status.EXCUSED).count() == 1
+    for meeting in past:
+        assert meeting.insights.count() < meeting.attendances.count()  # someone is missing
+
+
+def test_demo_has_a_meeting_within_the_hour_with_insights_still_missing():
+    demo.load(now=NOW)
+
+    upcoming = Meeting.objects.get(team__slug="sales", starts_at__gt=NOW)
+
+    assert NOW < upcoming.starts_at <= NOW + dt.timedelta(hours=1)
+    assert 0 < upcoming.insights.count() < upcoming.attendances.count()
+
+
+def test_demo_is_re_anchored_once_its_next_meeting_has_passed():
+    demo.load(now=NOW)
+    later = NOW + dt.timedelta(days=3)
+
+    demo.load(now=later)
+
+    upcoming = Meeting.objects.filter(team__slug="sales", starts_at__gt=later).get()
+    assert upcoming.starts_at <= later + dt.timedelta(hours=1)
+    assert Meeting.objects.filter(team__slug="sales").count() == demo.PAST_MEETINGS + 1
+
+
+def test_demo_passwords_work_for_every_printed_login(client):
+    demo.load(now=NOW)
+
+    for email, _name, _role in demo.logins():
+        assert client.login(username=email, password=demo.PASSWORD), email
+
+
+def test_load_demo_command_prints_the_logins(capsys):
+    call_command("load_demo")
+
+    out = capsys.readouterr().out
+    assert demo.PASSWORD in out
+    assert "priya@example.com" in out
