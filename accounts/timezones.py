@@ -16,7 +16,7 @@ def time_zone_names() -> list[str]:
     return sorted(
         name
         for name in zoneinfo.available_timezones()
-        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/")) or name == "UTC"
+        if ("/" in name and not name.startswith(("Etc/", "SystemV/", "US/"))) or name == "UTC"
     )
 
 
@@ -28,4 +28,6 @@ def validate_time_zone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(INVALID_TIME_ZONE, code="invalid_time_zone", params={"value": value}) from None
+        raise ValidationError(
+            INVALID_TIME_ZONE, code="invalid_time_zone", params={"value": value}
+        ) from None

@@ -24,7 +24,9 @@ def database_ok() -> bool:
 def broker_ok(timeout: float = 2.0) -> bool:
     try:
         with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
+            conn.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0, timeout=timeout
+            )
             return True
     except Exception:
         log.warning("health: broker unreachable", exc_info=True)

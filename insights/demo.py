@@ -83,48 +83,118 @@ TEAMS = {
 
 # (customer index, contact, channel, what they said, so what, tag indexes)
 STORIES = [
-    (0, "Head of planning", "call",
-     "“We export your weekly report to Excel every Monday just to add one column: the depot.”",
-     "Depot is the unit they manage by. A depot filter would remove a manual hour a week.", [2]),
-    (1, "Practice manager", "visit",
-     "They print the appointment list because the tablet at reception logs out every 15 minutes.",
-     "Session timeout is set for banks, not clinics. Let admins choose it per team.", [1]),
-    (2, "CFO", "video",
-     "“The new price is fine, but I can't explain the jump to my board without a usage breakdown.”",
-     "Price rises need a usage story. Ship the usage summary before the renewal letters.", [0, 3]),
-    (3, "Owner", "call",
-     "Mr Keller asked three times whether the import would overwrite his old customer notes.",
-     "Fear of losing data blocks the import. Show a dry run with what will change.", [1, 4]),
-    (4, "IT lead", "email",
-     "“Our SSO rollout is frozen until you support SCIM; 400 seats wait on it.”",
-     "SCIM is now a revenue blocker, not a nice-to-have: 400 seats.", [4]),
-    (0, "Dispatcher", "visit",
-     "Dispatchers keep a paper list of 'difficult customers' next to the screen.",
-     "There is tacit knowledge we don't capture. A customer note visible on every order?", [2]),
-    (2, "Ops manager", "ticket",
-     "Support ticket: the monthly invoice PDF shows net prices only; their auditors want gross.",
-     "Small fix, big trust signal with finance buyers. Add gross totals.", [0]),
-    (1, "Dentist", "event",
-     "At the fair, two dentists said they chose us because a colleague showed them the agenda view.",
-     "Word of mouth between practices works. A referral nudge after onboarding?", [1]),
-    (4, "Procurement", "call",
-     "“We'd sign for three years if the price were fixed; your index clause scares legal.”",
-     "Multi-year fixed pricing could shorten enterprise deals. Ask finance for a model.", [0]),
-    (3, "Office manager", "survey",
-     "Survey comment: ‘I never know if my change was saved until I reload.’",
-     "Missing save feedback erodes trust. Show a clear saved state everywhere.", [1, 3]),
-    (2, "Warehouse lead", "visit",
-     "Scanners in the cold store fog up; staff type order numbers by hand and make typos.",
-     "Validation on order numbers (check digit) would prevent most mis-picks.", [4]),
-    (0, "COO", "video",
-     "“If you can't show me on-time rate per depot, I'll buy the BI add-on from your competitor.”",
-     "Per-depot reporting is now a churn risk at our biggest account.", [2, 3]),
-    (4, "Energy analyst", "call",
-     "They schedule our export at 02:00 so it doesn't slow the app during the day.",
-     "Heavy exports hurt daytime performance. Background exports with a download link.", [2]),
-    (1, "Receptionist", "call",
-     "She keeps the app open on her phone to answer patients in the corridor.",
-     "Reception works on the move. The phone view deserves the same care as desktop.", [1]),
+    (
+        0,
+        "Head of planning",
+        "call",
+        "“We export your weekly report to Excel every Monday just to add one column: the depot.”",
+        "Depot is the unit they manage by. A depot filter would remove a manual hour a week.",
+        [2],
+    ),
+    (
+        1,
+        "Practice manager",
+        "visit",
+        "They print the appointment list because the tablet at reception logs out every 15 minutes.",
+        "Session timeout is set for banks, not clinics. Let admins choose it per team.",
+        [1],
+    ),
+    (
+        2,
+        "CFO",
+        "video",
+        "“The new price is fine, but I can't explain the jump to my board without a usage breakdown.”",
+        "Price rises need a usage story. Ship the usage summary before the renewal letters.",
+        [0, 3],
+    ),
+    (
+        3,
+        "Owner",
+        "call",
+        "Mr Keller asked three times whether the import would overwrite his old customer notes.",
+        "Fear of losing data blocks the import. Show a dry run with what will change.",
+        [1, 4],
+    ),
+    (
+        4,
+        "IT lead",
+        "email",
+        "“Our SSO rollout is frozen until you support SCIM; 400 seats wait on it.”",
+        "SCIM is now a revenue blocker, not a nice-to-have: 400 seats.",
+        [4],
+    ),
+    (
+        0,
+        "Dispatcher",
+        "visit",
+        "Dispatchers keep a paper list of 'difficult customers' next to the screen.",
+        "There is tacit knowledge we don't capture. A customer note visible on every order?",
+        [2],
+    ),
+    (
+        2,
+        "Ops manager",
+        "ticket",
+        "Support ticket: the monthly invoice PDF shows net prices only; their auditors want gross.",
+        "Small fix, big trust signal with finance buyers. Add gross totals.",
+        [0],
+    ),
+    (
+        1,
+        "Dentist",
+        "event",
+        "At the fair, two dentists said they chose us because a colleague showed them the agenda view.",
+        "Word of mouth between practices works. A referral nudge after onboarding?",
+        [1],
+    ),
+    (
+        4,
+        "Procurement",
+        "call",
+        "“We'd sign for three years if the price were fixed; your index clause scares legal.”",
+        "Multi-year fixed pricing could shorten enterprise deals. Ask finance for a model.",
+        [0],
+    ),
+    (
+        3,
+        "Office manager",
+        "survey",
+        "Survey comment: ‘I never know if my change was saved until I reload.’",
+        "Missing save feedback erodes trust. Show a clear saved state everywhere.",
+        [1, 3],
+    ),
+    (
+        2,
+        "Warehouse lead",
+        "visit",
+        "Scanners in the cold store fog up; staff type order numbers by hand and make typos.",
+        "Validation on order numbers (check digit) would prevent most mis-picks.",
+        [4],
+    ),
+    (
+        0,
+        "COO",
+        "video",
+        "“If you can't show me on-time rate per depot, I'll buy the BI add-on from your competitor.”",
+        "Per-depot reporting is now a churn risk at our biggest account.",
+        [2, 3],
+    ),
+    (
+        4,
+        "Energy analyst",
+        "call",
+        "They schedule our export at 02:00 so it doesn't slow the app during the day.",
+        "Heavy exports hurt daytime performance. Background exports with a download link.",
+        [2],
+    ),
+    (
+        1,
+        "Receptionist",
+        "call",
+        "She keeps the app open on her phone to answer patients in the corridor.",
+        "Reception works on the move. The phone view deserves the same care as desktop.",
+        [1],
+    ),
 ]
 
 
@@ -132,7 +202,9 @@ def logins() -> list[tuple[str, str, str]]:
     rows = [(ORG_ADMIN.email, ORG_ADMIN.name, "organisation admin")]
     for spec in TEAMS.values():
         for person in spec["people"]:
-            rows.append((person.email, person.name, f"{Membership.Role(person.role).label}, {spec['name']}"))
+            rows.append(
+                (person.email, person.name, f"{Membership.Role(person.role).label}, {spec['name']}")
+            )
     return rows
 
 
@@ -181,8 +253,18 @@ def _is_current(series: Series | None, upcoming: dt.datetime, now: dt.datetime) 
     ).exists()
 
 
-def _fill_meeting(meeting: Meeting, *, people: list[User], customers, tags, story_offset: int,
-                  submitted: int, excused: User | None, late: set[int], past: bool) -> None:
+def _fill_meeting(
+    meeting: Meeting,
+    *,
+    people: list[User],
+    customers,
+    tags,
+    story_offset: int,
+    submitted: int,
+    excused: User | None,
+    late: set[int],
+    past: bool,
+) -> None:
     zone = meeting.team.zone
     meeting_day = meeting.starts_at.astimezone(zone).date()
     if past:
@@ -199,7 +281,9 @@ def _fill_meeting(meeting: Meeting, *, people: list[User], customers, tags, stor
             continue
         brought = index < submitted
         if past:
-            attendance.status = Attendance.Status.ATTENDED if brought or index % 2 else Attendance.Status.ABSENT
+            attendance.status = (
+                Attendance.Status.ATTENDED if brought or index % 2 else Attendance.Status.ABSENT
+            )
             attendance.save(update_fields=["status"])
         if not brought:
             continue
@@ -239,11 +323,13 @@ def load(now: dt.datetime | None = None) -> None:
         )
         people = [_user(p, spec["time_zone"]) for p in spec["people"]]
         for person, user in zip(spec["people"], people, strict=True):
-            Membership.objects.update_or_create(team=team, user=user, defaults={"role": person.role})
+            Membership.objects.update_or_create(
+                team=team, user=user, defaults={"role": person.role}
+            )
         customers = [
-            Customer.objects.update_or_create(
-                team=team, name=name, defaults={"segment": segment}
-            )[0]
+            Customer.objects.update_or_create(team=team, name=name, defaults={"segment": segment})[
+                0
+            ]
             for name, segment in spec["customers"]
         ]
         tags = [Tag.objects.get_or_create(team=team, name=name)[0] for name in spec["tags"]]
@@ -260,11 +346,16 @@ def load(now: dt.datetime | None = None) -> None:
         # the series must still land exactly on the upcoming meeting.
         local = upcoming.astimezone(team.zone).replace(tzinfo=None)
         first = (local - dt.timedelta(weeks=PAST_MEETINGS)).replace(tzinfo=team.zone)
-        facilitator = next(u for p, u in zip(spec["people"], people, strict=True)
-                           if p.role == Membership.Role.FACILITATOR)
+        facilitator = next(
+            u
+            for p, u in zip(spec["people"], people, strict=True)
+            if p.role == Membership.Role.FACILITATOR
+        )
         series = _anchor_series(team, spec["series"], facilitator, first)
         meetings = materialise_series(
-            series=series, start=first - dt.timedelta(minutes=1), end=upcoming + dt.timedelta(minutes=1)
+            series=series,
+            start=first - dt.timedelta(minutes=1),
+            end=upcoming + dt.timedelta(minutes=1),
         )
         excused = people[-1]
         for week, meeting in enumerate(meetings):

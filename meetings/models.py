@@ -166,7 +166,9 @@ class MeetingQuerySet(models.QuerySet):
         if user is not None:
             qs = qs.annotate(
                 my_status=Subquery(
-                    Attendance.objects.filter(meeting=OuterRef("pk"), user=user).values("status")[:1]
+                    Attendance.objects.filter(meeting=OuterRef("pk"), user=user).values("status")[
+                        :1
+                    ]
                 ),
                 my_insight_id=Subquery(insights.filter(author=user).values("pk")[:1]),
             )

@@ -34,7 +34,10 @@ def chromium_available() -> bool:
 
 
 REQUIREMENTS = {
-    "postgres": ("PostgreSQL (DATABASE_URL=postgres://...)", lambda: connection.vendor == "postgresql"),
+    "postgres": (
+        "PostgreSQL (DATABASE_URL=postgres://...)",
+        lambda: connection.vendor == "postgresql",
+    ),
     "redis": ("Redis (REDIS_URL=redis://...)", redis_available),
     "browser": (f"Chromium at {CHROMIUM}", chromium_available),
 }
@@ -45,7 +48,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     for marker, (what, available) in REQUIREMENTS.items():
         if item.get_closest_marker(marker) and not available():
             if CI:
-                pytest.fail(f"{what} is required under CI=true but is not available.", pytrace=False)
+                pytest.fail(
+                    f"{what} is required under CI=true but is not available.", pytrace=False
+                )
             pytest.skip(f"{what} not available")
 
 

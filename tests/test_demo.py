@@ -46,7 +46,9 @@ def test_demo_history_has_late_missing_and_excused_people():
 
     assert past.count() == demo.PAST_MEETINGS
     assert Insight.objects.filter(meeting__in=past, is_late=True).exists()
-    assert Attendance.objects.filter(meeting__in=past, status=Attendance.Status.EXCUSED).count() == 1
+    assert (
+        Attendance.objects.filter(meeting__in=past, status=Attendance.Status.EXCUSED).count() == 1
+    )
     for meeting in past:
         assert meeting.insights.count() < meeting.attendances.count()  # someone is missing
 

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OURS = {
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SITE_URL", "DATABASE_URL",
     "REDIS_URL", "EMAIL_URL", "HTTPS", "VAR_DIR", "DJANGO_SETTINGS_MODULE", "CONN_MAX_AGE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests, never in a deployment
 }  # fmt: skip
 PRODUCTION = {
     "DEBUG": "false",
@@ -31,7 +32,12 @@ def run(code: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedP
     clean = {k: v for k, v in os.environ.items() if k not in OURS}
     clean.update({"VAR_DIR": str(tmp_path / "var"), **env})
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

@@ -74,7 +74,9 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client, member):
 
 
 def test_password_reset_does_not_reveal_unknown_addresses(client, db):
-    response = client.post("/accounts/password-reset/", {"email": "nobody@example.com"}, follow=True)
+    response = client.post(
+        "/accounts/password-reset/", {"email": "nobody@example.com"}, follow=True
+    )
 
     assert b"Check your e-mail" in response.content
     assert mail.outbox == []

@@ -31,10 +31,13 @@ def local_times(starts, zone):
     ],
 )
 def test_weekly_meeting_keeps_its_local_time_across_spring_forward(zone, first_date, utc_hours):
-    series = SeriesFactory(team=TeamFactory(time_zone=zone), first_date=first_date, rule="FREQ=WEEKLY")
+    series = SeriesFactory(
+        team=TeamFactory(time_zone=zone), first_date=first_date, rule="FREQ=WEEKLY"
+    )
 
     starts = series.occurrences(
-        dt.datetime(2026, 3, 1, tzinfo=UTC), dt.datetime(2026, 3, 20, tzinfo=UTC) + dt.timedelta(days=20)
+        dt.datetime(2026, 3, 1, tzinfo=UTC),
+        dt.datetime(2026, 3, 20, tzinfo=UTC) + dt.timedelta(days=20),
     )[:2]
 
     assert [s.hour for s in starts] == utc_hours
