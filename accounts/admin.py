@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from .models import User
+from .models import Away, User
 
 
 class UserChangeAdminForm(UserChangeForm):
@@ -30,6 +30,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("name", "time_zone")}),
+        ("Notifications", {"fields": ("mute_early_reminders", "meeting_summaries")}),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
@@ -42,3 +43,11 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+
+@admin.register(Away)
+class AwayAdmin(admin.ModelAdmin):
+    list_display = ("user", "starts_on", "ends_on", "note", "created_by")
+    search_fields = ("user__name", "user__email", "note")
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ["user"]

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+
+from .models import AWAY_ENDS_BEFORE_START, User
+from .timezones import time_zone_choices
 
 WRONG_LOGIN = "That e-mail address and password don't match. Check both and try again."
 
@@ -15,3 +20,77 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": WRONG_LOGIN,
     }
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices, help_text="Every time is shown to you in this zone."
+    )
+
+    class Meta:
+        model = User
+        fields = ["name", "email", "time_zone", "mute_early_reminders", "meeting_summaries"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
+        return email
+
+
+EMAIL_TAKEN = "Another account already uses this address."
+
+
+class AwayForm(forms.Form):
+    starts_on = forms.DateField(
+        label="First day away", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(label="Last day away", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label="Note (optional)",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "Holiday"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", AWAY_ENDS_BEFORE_START)
+        return data
+
+
+class SignupForm(forms.Form):
+    """Creates the account of someone who followed an invitation."""
+
+    name = forms.CharField(label="Your name", max_length=120)
+    password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters; not only digits, not a common password.",
+    )
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices,
+        help_text="We guessed it from your browser; change it if it's wrong.",
+        widget=forms.Select(attrs={"data-guess-time-zone": "true"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.fields["time_zone"].initial = settings.TIME_ZONE
+
+    def clean_password1(self) -> str:
+        password = self.cleaned_data["password1"]
+        candidate = User(email=self.email, name=self.data.get("name", ""))
+        password_validation.validate_password(password, candidate)
+        return password
+
+    def save(self) -> User:
+        return User.objects.create_user(
+            self.email,
+            self.cleaned_data["password1"],
+            name=self.cleaned_data["name"],
+            time_zone=self.cleaned_data["time_zone"],
+        )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
@@ -47,6 +48,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Sees and manages every team, the organisation dashboards and the admin.",
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Notification preferences. The final reminder before a meeting can't be muted.
+    mute_early_reminders = models.BooleanField(
+        "mute early reminders",
+        default=False,
+        help_text="Only the last reminder before each meeting reaches you.",
+    )
+    meeting_summaries = models.BooleanField(
+        "meeting summaries by e-mail",
+        default=True,
+        help_text="After each meeting: the insights, who presented, the actions.",
+    )
 
     objects = UserManager()
 
@@ -77,3 +89,50 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+
+AWAY_ENDS_BEFORE_START = "The last day can't be before the first day."
+
+
+class AwayQuerySet(models.QuerySet):
+    def covering(self, day: dt.date) -> AwayQuerySet:
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+    def current_or_future(self, today: dt.date) -> AwayQuerySet:
+        return self.filter(ends_on__gte=today)
+
+
+class Away(models.Model):
+    """A person is away (holiday, leave, travel) from one date to another, inclusive,
+    on their own calendar. Meetings in that range excuse them automatically."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="away_periods")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    note = models.CharField(max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AwayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name = "away period"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="away_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} away {self.starts_on}–{self.ends_on}"
+
+    def covers(self, moment: dt.datetime) -> bool:
+        day = moment.astimezone(self.user.zone).date()
+        return self.starts_on <= day <= self.ends_on
+
+    @property
+    def excuse(self) -> str:
+        return f"Away: {self.note}" if self.note else "Away"

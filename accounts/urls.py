@@ -3,11 +3,15 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from . import views
 from .forms import LoginForm
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("profile/away/", views.away_create, name="away-create"),
+    path("profile/away/<int:away_id>/delete/", views.away_delete, name="away-delete"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from meetings import views as meeting_views
+from meetings.views import home
 
 from . import views
 
@@ -11,7 +11,8 @@ admin.site.site_header = "InsightBoard administration"
 admin.site.site_title = "InsightBoard"
 
 urlpatterns = [
-    path("", meeting_views.home, name="home"),
+    path("", home.home, name="home"),
+    path("", include("meetings.urls")),
     path("accounts/", include("accounts.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("outbox/", views.outbox_list, name="outbox"),

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from accounts.decorators import org_admin_required
 
 from . import health, outbox
 
@@ -19,13 +20,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=status)
 
 
-@staff_member_required(login_url="accounts:login")
+@org_admin_required
 @require_GET
 def outbox_list(request: HttpRequest) -> HttpResponse:
     return render(request, "outbox/list.html", {"messages_sent": outbox.messages()})
 
 
-@staff_member_required(login_url="accounts:login")
+@org_admin_required
 @require_GET
 def outbox_message(request: HttpRequest, key: str) -> HttpResponse:
     message = outbox.get(key)

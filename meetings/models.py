@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import zoneinfo
 
 from dateutil import rrule
@@ -8,7 +9,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.timezones import validate_time_zone
@@ -51,14 +53,24 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:team-detail", args=[self.slug])
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def final_reminder_offset(self) -> int:
+        return min(self.reminder_offsets)
 
 
 class MembershipQuerySet(models.QuerySet):
     def facilitators(self) -> MembershipQuerySet:
         return self.filter(role__in=[Membership.Role.FACILITATOR, Membership.Role.ADMIN])
+
+    def admins(self) -> MembershipQuerySet:
+        return self.filter(role=Membership.Role.ADMIN)
 
 
 class Membership(models.Model):
@@ -84,6 +96,77 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team} ({self.get_role_display()})"
+
+    @property
+    def rank(self) -> int:
+        return ROLE_RANK[self.role]
+
+
+# Each role can do everything the roles below it can.
+ROLE_RANK = {Membership.Role.MEMBER: 1, Membership.Role.FACILITATOR: 2, Membership.Role.ADMIN: 3}
+
+
+def invitation_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """An e-mail invitation to join a team. The link carries a signed id and key;
+    resending changes the key, so only the latest link works, and only once."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(
+        max_length=20, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    key = models.CharField(max_length=64, default=invitation_key)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accepted_invitations",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            # Inviting the same address again resends the pending invitation.
+            models.UniqueConstraint(
+                "team",
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_pending_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.team}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+    @property
+    def expires_at(self) -> dt.datetime:
+        return self.sent_at + INVITATION_TTL
+
+
+INVITATION_TTL = dt.timedelta(days=7)
 
 
 class Series(models.Model):
@@ -265,6 +348,14 @@ class Attendance(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.EXPECTED)
     excuse_reason = models.CharField(max_length=200, blank=True)
+    # Set when an away period excused this attendance, so removing it can undo that.
+    away = models.ForeignKey(
+        "accounts.Away",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="excused_attendances",
+    )
     is_guest = models.BooleanField(default=False)
     added_at = models.DateTimeField(default=timezone.now)
 

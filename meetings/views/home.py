@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .models import Meeting
+from accounts.decorators import login_required
+
+from ..models import Meeting
 
 HOME_UPCOMING = 8
 HOME_PAST = 5

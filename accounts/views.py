@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from meetings import services
+
+from .decorators import login_required
+from .forms import AwayForm, ProfileForm
+from .models import Away
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Profile saved.")
+        return redirect("accounts:profile")
+    return _profile_page(request, form=form, away_form=AwayForm())
+
+
+def _profile_page(request: HttpRequest, *, form: ProfileForm, away_form: AwayForm) -> HttpResponse:
+    periods = Away.objects.filter(user=request.user).current_or_future(timezone.localdate())
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "away_form": away_form, "periods": periods},
+    )
+
+
+@login_required
+@require_POST
+def away_create(request: HttpRequest) -> HttpResponse:
+    away_form = AwayForm(request.POST)
+    if not away_form.is_valid():
+        request.user.refresh_from_db()
+        return _profile_page(request, form=ProfileForm(instance=request.user), away_form=away_form)
+    services.mark_away(user=request.user, by=request.user, **away_form.cleaned_data)
+    messages.success(request, "Away period saved: you're excused from meetings in it.")
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def away_delete(request: HttpRequest, away_id: int) -> HttpResponse:
+    # Scoped to the owner: someone else's away period is a 404.
+    away = get_object_or_404(Away, user=request.user, pk=away_id)
+    services.cancel_away(away=away)
+    messages.success(request, "Away period removed: those meetings expect you again.")
+    return redirect("accounts:profile")

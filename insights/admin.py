@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import Customer, Insight, Tag
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("name", "segment", "team", "created_at")
+    list_filter = ("segment", "team")
+    search_fields = ("name",)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "team")
+    list_filter = ("team",)
+    search_fields = ("name",)
+
+
+@admin.register(Insight)
+class InsightAdmin(admin.ModelAdmin):
+    list_display = (
+        "author",
+        "customer",
+        "team",
+        "meeting",
+        "conversation_date",
+        "is_late",
+        "submitted_at",
+    )
+    list_filter = ("is_late", "channel", "team")
+    search_fields = ("said", "so_what", "customer__name", "author__name")
+    date_hierarchy = "submitted_at"
+    autocomplete_fields = ["author", "customer", "meeting", "tags"]

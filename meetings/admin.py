@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from . import services
+from .models import Attendance, Invitation, Meeting, Membership, Series, Team
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "slug",
+        "time_zone",
+        "freshness_days",
+        "minutes_per_person",
+        "created_at",
+    )
+    list_filter = ("time_zone", "freshness_mode")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "team", "role", "joined_at")
+    list_filter = ("role", "team")
+    search_fields = ("user__name", "user__email", "team__name")
+    autocomplete_fields = ["user", "team"]
+
+    def delete_model(self, request, obj):
+        # The same rule as the team page: never leave a team without an admin.
+        try:
+            services.remove_member(membership=obj)
+        except ValidationError as e:
+            self.message_user(request, e.messages[0], level=messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            self.delete_model(request, membership)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "team", "role", "invited_by", "sent_at", "accepted_at", "revoked_at")
+    list_filter = ("role", "team")
+    search_fields = ("email", "team__name")
+    readonly_fields = ("key",)
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ("title", "team", "rule", "first_date", "start_time", "duration_minutes")
+    list_filter = ("team",)
+    search_fields = ("title", "team__name")
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ("user", "status", "excuse_reason", "is_guest")
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ("title", "team", "starts_at", "status", "facilitator")
+    list_filter = ("status", "team")
+    search_fields = ("title", "team__name")
+    date_hierarchy = "starts_at"
+    inlines = [AttendanceInline]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ("user", "meeting", "status", "excuse_reason", "is_guest")
+    list_filter = ("status", "is_guest", "meeting__team")
+    search_fields = ("user__name", "user__email", "meeting__title")
+    autocomplete_fields = ["user", "meeting"]

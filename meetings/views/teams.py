@@ -1,0 +1,219 @@
+"""Team pages: members and roles, invitations, settings, away."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.decorators import login_required
+from accounts.forms import AwayForm
+from accounts.models import Away, User
+from insights.models import Insight
+
+from .. import services
+from ..access import Role, TeamAccess, access_invitation, access_membership, access_team
+from ..forms import InviteForm, RoleForm, TeamCreateForm, TeamSettingsForm
+from ..models import Membership, Team
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_list(request: HttpRequest) -> HttpResponse:
+    """My teams; organisation admins see every team and open new ones here."""
+    form = None
+    if request.user.is_staff:
+        form = TeamCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            team = services.create_team(**form.cleaned_data, created_by=request.user)
+            messages.success(request, f"{team.name} is ready. Invite its people next.")
+            return redirect(team)
+    elif request.method == "POST":
+        raise PermissionDenied("Only organisation admins open teams.")
+    my_role = Membership.objects.filter(team=OuterRef("pk"), user=request.user).values("role")[:1]
+    teams = Team.objects.annotate(member_count=Count("memberships"), my_role=Subquery(my_role))
+    if not request.user.is_staff:
+        teams = teams.filter(my_role__isnull=False)
+    teams = list(teams)
+    for team in teams:
+        team.my_role_label = Membership.Role(team.my_role).label if team.my_role else ""
+    return render(request, "meetings/team_list.html", {"teams": teams, "form": form})
+
+
+def _members(access: TeamAccess):
+    today = timezone.localdate()
+    away_now = Away.objects.filter(user=OuterRef("user"), starts_on__lte=today, ends_on__gte=today)
+    return (
+        access.team.memberships.select_related("user")
+        .annotate(is_away=Exists(away_now))
+        .order_by("user__name")
+    )
+
+
+def _team_page(request: HttpRequest, access: TeamAccess, **extra) -> HttpResponse:
+    team = access.team
+    former = (
+        User.objects.filter(insights__team=team)
+        .exclude(memberships__team=team)
+        .annotate(insight_count=Count("insights", filter=Q(insights__team=team)))
+        .order_by("name")
+    )
+    context = {
+        "access": access,
+        "team": team,
+        "members": _members(access),
+        "former_members": former,
+        "invitations": team.invitations.pending().select_related("invited_by")
+        if access.can_admin
+        else [],
+        "invite_form": InviteForm() if access.can_admin else None,
+        "roles": Role.choices,
+        "insight_count": Insight.objects.filter(team=team).count(),
+        **extra,
+    }
+    return render(request, "meetings/team_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _team_page(request, access_team(request.user, slug))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    access = access_team(request.user, slug, role=Role.ADMIN)
+    form = TeamSettingsForm(request.POST or None, instance=access.team)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Team settings saved.")
+        return redirect("meetings:team-settings", slug=access.team.slug)
+    return render(
+        request,
+        "meetings/team_settings.html",
+        {"access": access, "team": access.team, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    access = access_team(request.user, slug, role=Role.ADMIN)
+    membership = access_membership(access, membership_id)
+    form = RoleForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.change_role(membership=membership, role=form.cleaned_data["role"])
+        except ValidationError as e:
+            error = e.messages[0]
+            membership.refresh_from_db()
+    else:
+        error = "Pick one of the roles."
+    if request.htmx:
+        member = _members(access).get(pk=membership.pk)
+        return render(
+            request,
+            "meetings/team_detail.html#member-row",
+            {"access": access, "team": access.team, "member": member, "roles": Role.choices,
+             "row_error": error, "row_saved": error is None},
+        )  # fmt: skip
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request, f"{membership.user} is now {membership.get_role_display().lower()}."
+        )
+    return redirect(access.team)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    access = access_team(request.user, slug, role=Role.ADMIN)
+    membership = access_membership(access, membership_id)
+    try:
+        services.remove_member(membership=membership)
+    except ValidationError as e:
+        messages.error(request, e.messages[0])
+    else:
+        messages.success(request, f"{membership.user} left {access.team}. Their insights stay.")
+    return redirect(access.team)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_away(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    """A facilitator marks an attendee away (they forgot, or are off sick)."""
+    access = access_team(request.user, slug, role=Role.FACILITATOR)
+    membership = access_membership(access, membership_id)
+    form = AwayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        away = services.mark_away(user=membership.user, by=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            f"{membership.user} is away {away.starts_on:%-d %b}–{away.ends_on:%-d %b}, "
+            "and excused from meetings then.",
+        )
+        return redirect(access.team)
+    periods = Away.objects.filter(user=membership.user).current_or_future(timezone.localdate())
+    return render(
+        request,
+        "meetings/member_away.html",
+        {
+            "access": access,
+            "team": access.team,
+            "member": membership,
+            "form": form,
+            "periods": periods,
+        },
+    )
+
+
+@login_required
+@require_POST
+def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
+    access = access_team(request.user, slug, role=Role.ADMIN)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return _team_page(request, access, invite_form=form)
+    outcome = services.invite(
+        team=access.team,
+        emails=form.cleaned_data["emails"],
+        role=form.cleaned_data["role"],
+        invited_by=request.user,
+    )
+    if outcome.invited:
+        messages.success(request, f"Invitation sent to {', '.join(outcome.invited)}.")
+    if outcome.resent:
+        messages.success(request, f"Invitation sent again to {', '.join(outcome.resent)}.")
+    if outcome.already_members:
+        messages.info(request, f"Already in the team: {', '.join(outcome.already_members)}.")
+    return redirect(access.team)
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    access = access_team(request.user, slug, role=Role.ADMIN)
+    invitation = access_invitation(access, invitation_id)
+    if invitation.is_pending:
+        services.resend_invitation(invitation=invitation)
+        messages.success(request, f"A fresh link is on its way to {invitation.email}.")
+    return redirect(access.team)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    access = access_team(request.user, slug, role=Role.ADMIN)
+    invitation = access_invitation(access, invitation_id)
+    if invitation.is_pending:
+        services.revoke_invitation(invitation=invitation)
+        messages.success(request, f"The invitation to {invitation.email} no longer works.")
+    return redirect(access.team)
