@@ -27,10 +27,10 @@ def login_required(view):
 
 
 def org_admin_required(view):
-    """Organisation admins only: others get a 403, anonymous visitors the login page."""
+    """Organisation admins only, others get a 403. Goes under login_required and the
+    method check, so every view answers in the same order: log in, 405, 403/404."""
 
     @wraps(view)
-    @login_required
     def wrapper(request, *args, **kwargs):
         if not request.user.is_staff:
             raise PermissionDenied("Only organisation admins can see this.")

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import org_admin_required
+from accounts.decorators import login_required, org_admin_required
 
 from . import health, outbox
 
@@ -20,14 +20,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=status)
 
 
-@org_admin_required
+@login_required
 @require_GET
+@org_admin_required
 def outbox_list(request: HttpRequest) -> HttpResponse:
     return render(request, "outbox/list.html", {"messages_sent": outbox.messages()})
 
 
-@org_admin_required
+@login_required
 @require_GET
+@org_admin_required
 def outbox_message(request: HttpRequest, key: str) -> HttpResponse:
     message = outbox.get(key)
     if message is None:

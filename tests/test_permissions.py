@@ -1,0 +1,258 @@
+"""The permission matrix: every named URL of the project, who may GET and POST it.
+
+A new view without a row here fails `test_every_named_url_has_a_row`, so nobody
+ships a view without deciding who may use it. Team-scoped routes are tried on the
+persona's own team and on another team: another team's object is always a 404
+(for all but organisation admins), a role too low is a 403, anonymous is sent to
+log in. Django's admin (`admin:*`) is left to Django's own permission system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.mail import EmailMessage
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Away
+from meetings import services
+from meetings.models import ROLE_RANK, Invitation, Membership
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "outsider", "member", "facilitator", "team_admin", "org_admin"]
+
+# Who may use a method.
+PUBLIC = "public"  # anyone, logged in or not
+LOGGED_IN = "logged_in"
+OWNER = "owner"  # the persona's own object; anyone else's is a 404
+MEMBER = Membership.Role.MEMBER
+FACILITATOR = Membership.Role.FACILITATOR
+TEAM_ADMIN = Membership.Role.ADMIN
+ORG_ADMIN = "org_admin"
+NO = None  # method not allowed: 405
+
+
+@dataclass(frozen=True)
+class Row:
+    get: str | Callable | None
+    post: str | Callable | None
+    kwargs: Callable[[dict, str], dict] = lambda world, scope: {}
+    scoped: bool = False  # tried on the persona's own team and on another team
+
+
+def team_kwargs(world, scope):
+    return {"slug": world[scope]["team"].slug}
+
+
+def target_kwargs(world, scope):
+    return {**team_kwargs(world, scope), "membership_id": world[scope]["target"].pk}
+
+
+def invitation_kwargs(world, scope):
+    return {**team_kwargs(world, scope), "invitation_id": world[scope]["invitation"].pk}
+
+
+def invitation_token(world, scope):
+    link = services.invitation_link(world["own"]["invitation"])
+    return {"token": link.rstrip("/").rsplit("/", 1)[1]}
+
+
+def away_kwargs(world, scope):
+    return {"away_id": world["away"].pk}
+
+
+def outbox_kwargs(world, scope):
+    from insightboard import outbox
+
+    return {"key": outbox.messages()[0].key}
+
+
+def reset_kwargs(world, scope):
+    return {"uidb64": "MQ", "token": "set-password"}
+
+
+def invitation_accept(persona, scope):
+    # The invitation is for an address none of the personas has: anyone may open
+    # it, but only an anonymous visitor (who signs up) can use it; a logged-in
+    # person with another address is told so.
+    return "ok" if persona == "anonymous" else 403
+
+
+MATRIX: dict[str, Row] = {
+    "home": Row(get=LOGGED_IN, post=NO),
+    "healthz": Row(get=PUBLIC, post=NO),
+    "outbox": Row(get=ORG_ADMIN, post=NO),
+    "outbox-message": Row(get=ORG_ADMIN, post=NO, kwargs=outbox_kwargs),
+    "accounts:login": Row(get=PUBLIC, post=PUBLIC),
+    "accounts:logout": Row(get=NO, post=lambda persona, scope: "login"),
+    "accounts:password-reset": Row(get=PUBLIC, post=PUBLIC),
+    "accounts:password-reset-done": Row(get=PUBLIC, post=NO),
+    "accounts:password-reset-confirm": Row(get=PUBLIC, post=PUBLIC, kwargs=reset_kwargs),
+    "accounts:password-reset-complete": Row(get=PUBLIC, post=NO),
+    "accounts:profile": Row(get=LOGGED_IN, post=LOGGED_IN),
+    "accounts:away-create": Row(get=NO, post=LOGGED_IN),
+    "accounts:away-delete": Row(get=NO, post=OWNER, kwargs=away_kwargs),
+    "meetings:team-list": Row(get=LOGGED_IN, post=ORG_ADMIN),
+    "meetings:team-detail": Row(get=MEMBER, post=NO, kwargs=team_kwargs, scoped=True),
+    "meetings:team-settings": Row(get=TEAM_ADMIN, post=TEAM_ADMIN, kwargs=team_kwargs, scoped=True),
+    "meetings:member-role": Row(get=NO, post=TEAM_ADMIN, kwargs=target_kwargs, scoped=True),
+    "meetings:member-remove": Row(get=NO, post=TEAM_ADMIN, kwargs=target_kwargs, scoped=True),
+    "meetings:member-away": Row(
+        get=FACILITATOR, post=FACILITATOR, kwargs=target_kwargs, scoped=True
+    ),
+    "meetings:invitation-create": Row(get=NO, post=TEAM_ADMIN, kwargs=team_kwargs, scoped=True),
+    "meetings:invitation-resend": Row(
+        get=NO, post=TEAM_ADMIN, kwargs=invitation_kwargs, scoped=True
+    ),
+    "meetings:invitation-revoke": Row(
+        get=NO, post=TEAM_ADMIN, kwargs=invitation_kwargs, scoped=True
+    ),
+    "meetings:invitation-accept": Row(
+        get=invitation_accept, post=invitation_accept, kwargs=invitation_token
+    ),
+}
+
+
+def named_urls(patterns=None, namespace=None):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            ns = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+            yield from named_urls(pattern.url_patterns, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_named_url_has_a_row():
+    routes = {name for name in named_urls() if not name.startswith("admin:")}
+
+    assert routes - MATRIX.keys() == set(), "add these routes to the permission matrix"
+    assert MATRIX.keys() - routes == set(), "these rows name routes that no longer exist"
+
+
+def expected(row: Row, level, persona: str, scope: str) -> str | int:
+    """Every view answers in the same order: log in first, then 405, then 403/404."""
+    if callable(level):
+        return level(persona, scope)
+    if level == PUBLIC:
+        return "ok"
+    public = any(lvl == PUBLIC or callable(lvl) for lvl in (row.get, row.post))
+    if persona == "anonymous" and not public:
+        return "login"
+    if level is NO:
+        return 405
+    if level == LOGGED_IN:
+        return "ok"
+    if level == OWNER:
+        return "ok" if scope == "own" else 404
+    if level == ORG_ADMIN:
+        return "ok" if persona == "org_admin" else 403
+    # A team role.
+    if persona == "org_admin":
+        return "ok"
+    if scope == "other" or persona == "outsider":
+        return 404
+    return "ok" if ROLE_RANK[persona_role(persona)] >= ROLE_RANK[level] else 403
+
+
+def persona_role(persona: str) -> str:
+    return {"member": MEMBER, "facilitator": FACILITATOR, "team_admin": TEAM_ADMIN}[persona]
+
+
+def cases():
+    for name, row in MATRIX.items():
+        for method in ("GET", "POST"):
+            for persona in PERSONAS:
+                for scope in ("own", "other") if row.scoped else ("own",):
+                    yield pytest.param(
+                        name, method, persona, scope, id=f"{name}-{method}-{persona}-{scope}"
+                    )
+
+
+@pytest.fixture
+def world(settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    EmailMessage("Hello", "A message in the outbox.", to=["bob@example.com"]).send()
+
+    own, other = TeamFactory(slug="own"), TeamFactory(slug="other")
+    people = {
+        "outsider": UserFactory(email="outsider@example.com"),
+        "member": UserFactory(email="member@example.com"),
+        "facilitator": UserFactory(email="facilitator@example.com"),
+        "team_admin": UserFactory(email="admin@example.com"),
+        "org_admin": UserFactory(email="org@example.com", is_staff=True),
+    }
+    # The outsider is admin of a third team: powerful, but not here.
+    MembershipFactory(team=TeamFactory(slug="third"), user=people["outsider"], role=TEAM_ADMIN)
+    for persona in ("member", "facilitator", "team_admin"):
+        MembershipFactory(team=own, user=people[persona], role=persona_role(persona))
+    world = {"people": people}
+    for scope, team in (("own", own), ("other", other)):
+        world[scope] = {
+            "team": team,
+            "target": MembershipFactory(team=team, role=MEMBER),
+            "invitation": Invitation.objects.create(team=team, email=f"new-{scope}@example.com"),
+        }
+    return world
+
+
+@pytest.mark.parametrize(("name", "method", "persona", "scope"), list(cases()))
+def test_permission_matrix(client, world, name, method, persona, scope):
+    row = MATRIX[name]
+    user = world["people"].get(persona)
+    if user is not None:
+        client.force_login(user)
+    # An away period that is the persona's own ("own") or someone else's ("other").
+    owner = user if scope == "own" and user is not None else world["people"]["member"]
+    world["away"] = Away.objects.create(
+        user=owner, starts_on=dt.date(2030, 1, 1), ends_on=dt.date(2030, 1, 2)
+    )
+    url = reverse(name, kwargs=row.kwargs(world, scope))
+
+    response = client.get(url) if method == "GET" else client.post(url, {})
+
+    want = expected(row, row.get if method == "GET" else row.post, persona, scope)
+    if want == "login":
+        assert response.status_code == 302, response.status_code
+        assert response["Location"].startswith("/accounts/login/")
+    elif want == "ok":
+        assert response.status_code in (200, 302), response.status_code
+        assert not response.get("Location", "").startswith("/accounts/login/")
+    else:
+        assert response.status_code == want
+
+
+def test_anonymous_htmx_request_gets_a_client_redirect_to_login(client, world):
+    target = world["own"]["target"]
+    url = reverse("meetings:member-role", args=["own", target.pk])
+
+    response = client.post(
+        url,
+        {"role": "admin"},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/teams/own/"},
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=/teams/own/"
+    target.refresh_from_db()
+    assert target.role == MEMBER
+
+
+def test_a_foreign_team_id_in_the_form_body_is_ignored(client, world):
+    client.force_login(world["people"]["team_admin"])
+    other_target = world["other"]["target"]
+
+    # The membership id belongs to another team; the URL's team is ours.
+    response = client.post(
+        reverse("meetings:member-role", args=["own", other_target.pk]), {"role": "admin"}
+    )
+
+    assert response.status_code == 404
+    other_target.refresh_from_db()
+    assert other_target.role == MEMBER
