@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from insightboard.admin import OrgAdminPermissions
+
 from .models import Away, User
 
 
@@ -20,7 +22,7 @@ class UserCreationAdminForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(OrgAdminPermissions, BaseUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     list_display = ("email", "name", "time_zone", "is_staff", "is_active", "last_login")
@@ -46,7 +48,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Away)
-class AwayAdmin(admin.ModelAdmin):
+class AwayAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_display = ("user", "starts_on", "ends_on", "note", "created_by")
     search_fields = ("user__name", "user__email", "note")
     date_hierarchy = "starts_on"

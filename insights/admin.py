@@ -2,25 +2,27 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from insightboard.admin import OrgAdminPermissions
+
 from .models import Customer, Insight, Tag
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_display = ("name", "segment", "team", "created_at")
     list_filter = ("segment", "team")
     search_fields = ("name",)
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_display = ("name", "team")
     list_filter = ("team",)
     search_fields = ("name",)
 
 
 @admin.register(Insight)
-class InsightAdmin(admin.ModelAdmin):
+class InsightAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_display = (
         "author",
         "customer",

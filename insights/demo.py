@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
-from meetings.models import Attendance, Meeting, Membership, Series, Team
-from meetings.services import materialise_series
+from accounts.models import Away, User
+from meetings.models import Attendance, Invitation, Meeting, Membership, Series, Team
+from meetings.services import mark_away, materialise_series
 
 from .models import Customer, Insight, Tag
 
@@ -312,6 +312,25 @@ def _fill_meeting(
         insight.tags.set([tags[t % len(tags)] for t in tag_ids])
 
 
+def _extras(team: Team, people: list[User], now: dt.datetime) -> None:
+    """A pending invitation to look at, and someone away later this month."""
+    admin = people[0]
+    if not Invitation.objects.pending().filter(team=team).exists():
+        Invitation.objects.create(
+            team=team, email=f"newcomer@{team.slug}.example.com", invited_by=admin
+        )
+    traveller = people[-2]
+    if not Away.objects.filter(user=traveller, ends_on__gte=now.date()).exists():
+        start = now.astimezone(traveller.zone).date() + dt.timedelta(days=8)
+        mark_away(
+            user=traveller,
+            starts_on=start,
+            ends_on=start + dt.timedelta(days=4),
+            note="Customer conference",
+            by=traveller,
+        )
+
+
 @transaction.atomic
 def load(now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
@@ -334,6 +353,7 @@ def load(now: dt.datetime | None = None) -> None:
         ]
         tags = [Tag.objects.get_or_create(team=team, name=name)[0] for name in spec["tags"]]
 
+        _extras(team, people, now)
         # Sales meets within the hour; Product meets tomorrow at the same time.
         upcoming = next_start + dt.timedelta(days=spec["days_ahead"])
         existing = Series.objects.filter(team=team, title=spec["series"]).first()

@@ -3,18 +3,20 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from insightboard.admin import OrgAdminPermissions
+
 from . import services
 from .models import Attendance, Invitation, Meeting, Membership, Series, Team
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(OrgAdminPermissions, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_display = (
         "name",
         "slug",
@@ -30,7 +32,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_display = ("user", "team", "role", "joined_at")
     list_filter = ("role", "team")
     search_fields = ("user__name", "user__email", "team__name")
@@ -49,7 +51,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_display = ("email", "team", "role", "invited_by", "sent_at", "accepted_at", "revoked_at")
     list_filter = ("role", "team")
     search_fields = ("email", "team__name")
@@ -57,13 +59,13 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_display = ("title", "team", "rule", "first_date", "start_time", "duration_minutes")
     list_filter = ("team",)
     search_fields = ("title", "team__name")
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(OrgAdminPermissions, admin.TabularInline):
     model = Attendance
     extra = 0
     autocomplete_fields = ["user"]
@@ -71,7 +73,7 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_display = ("title", "team", "starts_at", "status", "facilitator")
     list_filter = ("status", "team")
     search_fields = ("title", "team__name")
@@ -80,7 +82,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_display = ("user", "meeting", "status", "excuse_reason", "is_guest")
     list_filter = ("status", "is_guest", "meeting__team")
     search_fields = ("user__name", "user__email", "meeting__title")

@@ -5,15 +5,27 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from accounts.models import User
+from accounts.models import Away, User
 from insights import demo
 from insights.models import Customer, Insight, Tag
-from meetings.models import Attendance, Meeting, Membership, Series, Team
+from meetings.models import Attendance, Invitation, Meeting, Membership, Series, Team
 
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 3, 27, 8, 7, tzinfo=dt.UTC)  # a Friday before Europe's DST change
-MODELS = [User, Team, Membership, Series, Meeting, Attendance, Customer, Tag, Insight]
+MODELS = [
+    User,
+    Away,
+    Team,
+    Membership,
+    Invitation,
+    Series,
+    Meeting,
+    Attendance,
+    Customer,
+    Tag,
+    Insight,
+]
 
 
 def snapshot() -> dict[str, list]:

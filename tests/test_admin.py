@@ -1,0 +1,42 @@
+"""Organisation admins manage every model in the Django admin; nobody else gets in."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = {"accounts", "meetings", "insights"}
+
+
+def our_models():
+    return [m for m in admin.site._registry if m._meta.app_label in OUR_APPS]
+
+
+def test_every_model_of_ours_is_in_the_admin():
+    from django.apps import apps
+
+    ours = {m for m in apps.get_models() if m._meta.app_label in OUR_APPS}
+
+    assert ours == set(our_models())
+
+
+@pytest.mark.parametrize("model", our_models(), ids=lambda m: m._meta.label)
+def test_organisation_admin_sees_each_list_with_its_filters_and_search(client, model):
+    client.force_login(UserFactory(email="org@example.com", is_staff=True))  # not a superuser
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+    assert client.get(url, {"q": "x"}).status_code == 200
+
+
+def test_members_cannot_open_the_admin(client, member):
+    client.force_login(member)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
