@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -9,6 +10,10 @@ from django.db import models
 from django.utils import timezone
 
 from .timezones import validate_time_zone
+
+
+def calendar_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -54,6 +59,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text="Only the last reminder before each meeting reaches you.",
     )
+    # The secret in the person's private calendar feed URL; replacing it revokes the old URL.
+    calendar_token = models.CharField(max_length=64, unique=True, default=calendar_token)
     meeting_summaries = models.BooleanField(
         "meeting summaries by e-mail",
         default=True,

@@ -68,6 +68,8 @@ class Insight(models.Model):
     so_what = models.TextField("what it means for us", max_length=2000)
     tags = models.ManyToManyField(Tag, blank=True, related_name="insights")
     is_late = models.BooleanField(default=False, help_text="Saved after the meeting started.")
+    # The facilitator's pick: the insight of the meeting (at most one per meeting).
+    is_starred = models.BooleanField(default=False)
     submitted_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -75,6 +77,11 @@ class Insight(models.Model):
         ordering = ["-submitted_at"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "author"], name="insight_one_per_attendee"),
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=models.Q(is_starred=True),
+                name="insight_one_star_per_meeting",
+            ),
         ]
         indexes = [
             # The library: a team's insights, newest first.

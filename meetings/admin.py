@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from insightboard.admin import OrgAdminPermissions
 
 from . import services
-from .models import Attendance, Invitation, Meeting, Membership, Series, Team
+from .models import Action, AgendaItem, Attendance, Invitation, Meeting, Membership, Series, Team
 
 
 class MembershipInline(OrgAdminPermissions, admin.TabularInline):
@@ -87,3 +87,19 @@ class AttendanceAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_filter = ("status", "is_guest", "meeting__team")
     search_fields = ("user__name", "user__email", "meeting__title")
     autocomplete_fields = ["user", "meeting"]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(OrgAdminPermissions, admin.ModelAdmin):
+    list_display = ("title", "meeting", "kind", "position", "minutes", "owner")
+    list_filter = ("kind", "meeting__team")
+    search_fields = ("title", "notes", "meeting__title")
+    autocomplete_fields = ["meeting", "owner"]
+
+
+@admin.register(Action)
+class ActionAdmin(OrgAdminPermissions, admin.ModelAdmin):
+    list_display = ("title", "owner", "due_on", "done_at", "meeting")
+    list_filter = ("meeting__team",)
+    search_fields = ("title", "owner__name", "meeting__title")
+    autocomplete_fields = ["meeting", "owner", "insight", "created_by"]

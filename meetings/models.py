@@ -189,6 +189,18 @@ class Series(models.Model):
         blank=True,
         related_name="+",
     )
+    # Each new meeting goes to the next member (by name) after the previous facilitator.
+    rotate_facilitator = models.BooleanField(default=False)
+    # Items every meeting of the series starts with, after the insight round:
+    # [{"title": "Pipeline review", "minutes": 10}, ...]
+    agenda_template = models.JSONField(default=list, blank=True)
+    # Per-series attendee list: the team's members, plus guests, minus the excluded.
+    guests = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="guest_series"
+    )
+    excluded = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="excluded_series"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -292,6 +304,7 @@ class Meeting(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    summary_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = MeetingQuerySet.as_manager()
@@ -358,6 +371,8 @@ class Attendance(models.Model):
     )
     is_guest = models.BooleanField(default=False)
     added_at = models.DateTimeField(default=timezone.now)
+    # Marked by the facilitator while stepping through the insight round.
+    presented_at = models.DateTimeField(null=True, blank=True)
 
     objects = AttendanceQuerySet.as_manager()
 
@@ -369,3 +384,76 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} at {self.meeting} ({self.get_status_display()})"
+
+
+class AgendaItem(models.Model):
+    """One line of a meeting's agenda. The insight round is always first and stays."""
+
+    class Kind(models.TextChoices):
+        ROUND = "round", "Fresh customer insights"
+        ITEM = "item", "Item"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ITEM)
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=160)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    minutes = models.PositiveSmallIntegerField(default=5)
+    notes = models.TextField(blank=True, max_length=10_000)
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting"], condition=Q(kind="round"), name="agenda_one_round_per_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_round(self) -> bool:
+        return self.kind == self.Kind.ROUND
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self) -> ActionQuerySet:
+        return self.filter(done_at__isnull=True)
+
+
+class Action(models.Model):
+    """A follow-up captured in a meeting, usually caused by one insight."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+    insight = models.ForeignKey(
+        "insights.Insight",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+    )
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["done_at", "due_on", "created_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,38 @@
+"""Insight workflows."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from meetings.models import Meeting
+
+from .models import Insight
+
+
+@transaction.atomic
+def submit_insight(*, meeting: Meeting, author, data: dict) -> Insight:
+    """Save an attendee's insight for a meeting: an upsert on (meeting, author), so a
+    retried or doubled submission updates rather than duplicates. Saved after the
+    meeting started, it is kept and flagged late."""
+    now = timezone.now()
+    meeting = Meeting.objects.get(pk=meeting.pk)  # fresh status: start may have just happened
+    fields = {**data, "team": meeting.team, "is_late": meeting.is_late_now(now)}
+    tags = fields.pop("tags", None)
+    try:
+        with transaction.atomic():
+            insight, _created = Insight.objects.update_or_create(
+                meeting=meeting,
+                author=author,
+                defaults=fields,
+                create_defaults={**fields, "submitted_at": now},
+            )
+    except IntegrityError:
+        # A concurrent first submission won the insert: update theirs instead.
+        insight = Insight.objects.get(meeting=meeting, author=author)
+        for name, value in fields.items():
+            setattr(insight, name, value)
+        insight.save()
+    if tags is not None:
+        insight.tags.set(tags)
+    return insight

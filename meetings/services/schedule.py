@@ -1,0 +1,329 @@
+"""The meeting calendar: series materialised into meetings, one-off meetings,
+single occurrences skipped or moved, and who attends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil import rrule
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Away, User
+
+from ..models import AgendaItem, Attendance, Meeting, Membership, Series, Team
+
+# How far ahead a series' meetings exist as rows (for calendars, reminders, excuses).
+MATERIALISE_AHEAD = dt.timedelta(weeks=8)
+ROUND_TITLE = "Fresh customer insights"
+MEETING_LOCKED = "This meeting has ended; its record can't change."
+NOT_IN_TEAM = "%(email)s isn't in InsightBoard yet: invite them to a team first."
+ALREADY_ATTENDING = "%(name)s is already on the list."
+
+
+def round_minutes(team: Team, attendees: int) -> int:
+    return max(team.minutes_per_person * attendees, team.minutes_per_person)
+
+
+def _create_agenda(meeting: Meeting, attendee_count: int, template: list[dict]) -> None:
+    items = [
+        AgendaItem(
+            meeting=meeting,
+            kind=AgendaItem.Kind.ROUND,
+            position=0,
+            title=ROUND_TITLE,
+            minutes=round_minutes(meeting.team, attendee_count),
+        )
+    ]
+    for position, entry in enumerate(template, start=1):
+        items.append(
+            AgendaItem(
+                meeting=meeting,
+                position=position,
+                title=str(entry.get("title", ""))[:160] or "Item",
+                minutes=int(entry.get("minutes") or 5),
+            )
+        )
+    AgendaItem.objects.bulk_create(items)
+
+
+def _series_attendee_ids(series: Series) -> list[int]:
+    members = set(series.team.memberships.values_list("user_id", flat=True))
+    excluded = set(series.excluded.values_list("pk", flat=True))
+    guests = set(series.guests.values_list("pk", flat=True))
+    return sorted((members - excluded) | guests)
+
+
+def _next_facilitator(series: Series, occurrence: dt.datetime) -> User | None:
+    """Rotation: the member after the previous meeting's facilitator, by name."""
+    if not series.rotate_facilitator:
+        return series.facilitator
+    people = list(
+        User.objects.filter(memberships__team=series.team, is_active=True)
+        .exclude(pk__in=series.excluded.values("pk"))
+        .order_by("name", "pk")
+    )
+    if not people:
+        return series.facilitator
+    previous = (
+        series.meetings.filter(occurrence_start__lt=occurrence, facilitator__isnull=False)
+        .order_by("-occurrence_start")
+        .values_list("facilitator_id", flat=True)
+        .first()
+    )
+    ids = [p.pk for p in people]
+    if previous in ids:
+        return people[(ids.index(previous) + 1) % len(people)]
+    if series.facilitator_id in ids:
+        return series.facilitator
+    return people[0]
+
+
+@transaction.atomic
+def materialise_series(*, series: Series, start: dt.datetime, end: dt.datetime) -> list[Meeting]:
+    """Create the series' meetings in [start, end) that don't exist yet, each with its
+    attendees and agenda. Run twice, it creates nothing more; a skipped (cancelled)
+    or moved occurrence keeps its row, so it is never re-created."""
+    attendee_ids = _series_attendee_ids(series)
+    guest_ids = set(series.guests.values_list("pk", flat=True))
+    meetings = []
+    for occurrence in series.occurrences(start, end):
+        meeting = Meeting.objects.filter(series=series, occurrence_start=occurrence).first()
+        if meeting is None:
+            meeting = Meeting.objects.create(
+                series=series,
+                occurrence_start=occurrence,
+                team=series.team,
+                title=series.title,
+                starts_at=occurrence,
+                ends_at=occurrence + dt.timedelta(minutes=series.duration_minutes),
+                location=series.location,
+                facilitator=_next_facilitator(series, occurrence),
+            )
+            Attendance.objects.bulk_create(
+                [
+                    Attendance(meeting=meeting, user_id=uid, is_guest=uid in guest_ids)
+                    for uid in attendee_ids
+                ]
+            )
+            _create_agenda(meeting, len(attendee_ids), series.agenda_template)
+            _excuse_away_attendees(meeting)
+        meetings.append(meeting)
+    return meetings
+
+
+def _excuse_away_attendees(meeting: Meeting) -> None:
+    day_before = (meeting.starts_at - dt.timedelta(days=1)).date()
+    day_after = (meeting.starts_at + dt.timedelta(days=1)).date()
+    candidates = Away.objects.select_related("user").filter(
+        user__attendances__meeting=meeting, starts_on__lte=day_after, ends_on__gte=day_before
+    )
+    for away in candidates:
+        if away.covers(meeting.starts_at):
+            meeting.attendances.filter(
+                user_id=away.user_id, status=Attendance.Status.EXPECTED
+            ).update(status=Attendance.Status.EXCUSED, excuse_reason=away.excuse, away=away)
+
+
+def materialise_all_series(*, now: dt.datetime | None = None) -> int:
+    """Create the missing meetings of every series up to MATERIALISE_AHEAD; returns how many
+    meetings the window holds. Past occurrences are never back-filled."""
+    now = now or timezone.now()
+    total = 0
+    for series in Series.objects.select_related("team", "facilitator"):
+        total += len(materialise_series(series=series, start=now, end=now + MATERIALISE_AHEAD))
+    return total
+
+
+@transaction.atomic
+def create_series(*, team: Team, data: dict) -> Series:
+    """A facilitator sets up a recurring meeting; its first weeks appear at once."""
+    series = Series.objects.create(team=team, **data)
+    materialise_series(series=series, start=timezone.now(), end=timezone.now() + MATERIALISE_AHEAD)
+    return series
+
+
+@transaction.atomic
+def create_meeting(
+    *,
+    team: Team,
+    title: str,
+    starts_at: dt.datetime,
+    duration_minutes: int,
+    location: str = "",
+    facilitator: User | None = None,
+) -> Meeting:
+    """A one-off meeting with the team's members as attendees."""
+    meeting = Meeting.objects.create(
+        team=team,
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=duration_minutes),
+        location=location,
+        facilitator=facilitator,
+    )
+    member_ids = list(team.memberships.values_list("user_id", flat=True))
+    Attendance.objects.bulk_create([Attendance(meeting=meeting, user_id=u) for u in member_ids])
+    _create_agenda(meeting, len(member_ids), [])
+    _excuse_away_attendees(meeting)
+    return meeting
+
+
+def _guard_open(meeting: Meeting) -> None:
+    if meeting.status in (Meeting.Status.ENDED, Meeting.Status.CANCELLED):
+        raise ValidationError(MEETING_LOCKED, code="meeting_locked")
+
+
+@transaction.atomic
+def update_meeting(*, meeting: Meeting, data: dict) -> Meeting:
+    """Move or edit one meeting; for a series occurrence, only this one."""
+    _guard_open(meeting)
+    duration = data.pop("duration_minutes", None) or int(meeting.duration.total_seconds() // 60)
+    for field, value in data.items():
+        setattr(meeting, field, value)
+    meeting.ends_at = meeting.starts_at + dt.timedelta(minutes=duration)
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def skip_meeting(*, meeting: Meeting) -> Meeting:
+    """Skip one occurrence (or cancel a one-off). The row stays, so the series
+    doesn't bring it back."""
+    _guard_open(meeting)
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.save(update_fields=["status"])
+    return meeting
+
+
+def _rule_until(rule: str, until: dt.datetime) -> str:
+    parsed = rrule.rrulestr(rule, dtstart=until)
+    # COUNT and UNTIL can't be combined: the part before the split ends by date.
+    ended = parsed.replace(until=until, count=None)
+    return next(line for line in str(ended).splitlines() if line.startswith("RRULE:"))[6:]
+
+
+@transaction.atomic
+def edit_series_from(*, meeting: Meeting, data: dict) -> Series:
+    """ "This and following": the series ends before this occurrence, and a new series
+    with the new settings takes over from it. Insights already given for a later
+    meeting move with it to the new series' meeting on the same day."""
+    _guard_open(meeting)
+    old = Series.objects.select_for_update().get(pk=meeting.series_id)
+    split = meeting.occurrence_start or meeting.starts_at
+    local_split = split.astimezone(old.team.zone)
+    new = Series.objects.create(
+        team=old.team,
+        title=data.get("title", old.title),
+        rule=data.get("rule", old.rule),
+        first_date=data.get("first_date", local_split.date()),
+        start_time=data.get("start_time", old.start_time),
+        duration_minutes=data.get("duration_minutes", old.duration_minutes),
+        location=data.get("location", old.location),
+        facilitator=data.get("facilitator", old.facilitator),
+        rotate_facilitator=data.get("rotate_facilitator", old.rotate_facilitator),
+        agenda_template=old.agenda_template,
+    )
+    new.guests.set(old.guests.all())
+    new.excluded.set(old.excluded.all())
+    # The old rule stops just before the split (on the team's wall clock).
+    old.rule = _rule_until(old.rule, local_split.replace(tzinfo=None) - dt.timedelta(seconds=1))
+    old.save(update_fields=["rule"])
+
+    later = list(
+        old.meetings.filter(
+            Q(occurrence_start__gte=split) | Q(occurrence_start__isnull=True, starts_at__gte=split),
+            status=Meeting.Status.SCHEDULED,
+        )
+    )
+    horizon = max([m.starts_at for m in later] + [timezone.now()]) + MATERIALISE_AHEAD
+    fresh = materialise_series(series=new, start=min(split, timezone.now()), end=horizon)
+    by_day = {m.starts_at.astimezone(new.team.zone).date(): m for m in fresh}
+    for meeting_before in later:
+        target = by_day.get(meeting_before.starts_at.astimezone(new.team.zone).date())
+        if target is not None:
+            taken = set(target.insights.values_list("author_id", flat=True))
+            meeting_before.insights.exclude(author_id__in=taken).update(meeting=target)
+            meeting_before.actions.update(meeting=target)
+        meeting_before.delete()
+    return new
+
+
+# --- Attendees ------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_attendee(*, meeting: Meeting, user: User, whole_series: bool = False) -> Attendance:
+    """Someone joins this meeting (or every meeting of its series); people from
+    outside the team come as guests."""
+    _guard_open(meeting)
+    is_guest = not Membership.objects.filter(team_id=meeting.team_id, user=user).exists()
+    attendance, created = Attendance.objects.get_or_create(
+        meeting=meeting, user=user, defaults={"is_guest": is_guest}
+    )
+    if not created:
+        raise ValidationError(ALREADY_ATTENDING, params={"name": user.name}, code="attending")
+    _excuse_away_attendees(meeting)
+    if whole_series and meeting.series_id:
+        series = meeting.series
+        series.excluded.remove(user)
+        if is_guest:
+            series.guests.add(user)
+        for later in series.meetings.filter(
+            starts_at__gt=meeting.starts_at, status=Meeting.Status.SCHEDULED
+        ):
+            Attendance.objects.get_or_create(
+                meeting=later, user=user, defaults={"is_guest": is_guest}
+            )
+            _excuse_away_attendees(later)
+    _resize_round(meeting)
+    return attendance
+
+
+@transaction.atomic
+def remove_attendee(*, attendance: Attendance, whole_series: bool = False) -> None:
+    meeting = attendance.meeting
+    _guard_open(meeting)
+    if whole_series and meeting.series_id:
+        series = meeting.series
+        series.guests.remove(attendance.user)
+        if Membership.objects.filter(team_id=meeting.team_id, user=attendance.user).exists():
+            series.excluded.add(attendance.user)
+        Attendance.objects.filter(
+            meeting__series=series,
+            meeting__starts_at__gt=meeting.starts_at,
+            meeting__status=Meeting.Status.SCHEDULED,
+            user=attendance.user,
+        ).delete()
+    attendance.delete()
+    _resize_round(meeting)
+
+
+def _resize_round(meeting: Meeting) -> None:
+    count = meeting.attendances.exclude(status=Attendance.Status.EXCUSED).count()
+    meeting.agenda_items.filter(kind=AgendaItem.Kind.ROUND).update(
+        minutes=round_minutes(meeting.team, count)
+    )
+
+
+@transaction.atomic
+def excuse(*, attendance: Attendance, reason: str) -> Attendance:
+    _guard_open(attendance.meeting)
+    attendance.status = Attendance.Status.EXCUSED
+    attendance.excuse_reason = reason
+    attendance.save(update_fields=["status", "excuse_reason"])
+    _resize_round(attendance.meeting)
+    return attendance
+
+
+@transaction.atomic
+def unexcuse(*, attendance: Attendance) -> Attendance:
+    _guard_open(attendance.meeting)
+    attendance.status = Attendance.Status.EXPECTED
+    attendance.excuse_reason = ""
+    attendance.away = None
+    attendance.save(update_fields=["status", "excuse_reason", "away"])
+    _resize_round(attendance.meeting)
+    return attendance
