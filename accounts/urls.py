@@ -11,6 +11,7 @@ app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/away/", views.away_create, name="away-create"),
+    path("profile/calendar/reset/", views.calendar_reset, name="calendar-reset"),
     path("profile/away/<int:away_id>/delete/", views.away_delete, name="away-delete"),
     path(
         "login/",

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -10,7 +12,7 @@ from meetings import services
 
 from .decorators import login_required
 from .forms import AwayForm, ProfileForm
-from .models import Away
+from .models import Away, calendar_token
 
 
 @login_required
@@ -26,10 +28,11 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def _profile_page(request: HttpRequest, *, form: ProfileForm, away_form: AwayForm) -> HttpResponse:
     periods = Away.objects.filter(user=request.user).current_or_future(timezone.localdate())
+    feed = settings.SITE_URL + reverse("meetings:calendar-feed", args=[request.user.calendar_token])
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "away_form": away_form, "periods": periods},
+        {"form": form, "away_form": away_form, "periods": periods, "feed_url": feed},
     )
 
 
@@ -52,4 +55,16 @@ def away_delete(request: HttpRequest, away_id: int) -> HttpResponse:
     away = get_object_or_404(Away, user=request.user, pk=away_id)
     services.cancel_away(away=away)
     messages.success(request, "Away period removed: those meetings expect you again.")
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    """A new secret feed address; the old one stops working at once."""
+    request.user.calendar_token = calendar_token()
+    request.user.save(update_fields=["calendar_token"])
+    messages.success(
+        request, "New calendar address made. Subscribe again with it; the old one no longer works."
+    )
     return redirect("accounts:profile")

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from accounts.models import User
 
-from .models import ROLE_RANK, Invitation, Membership, Team
+from .models import ROLE_RANK, Action, AgendaItem, Attendance, Invitation, Meeting, Membership, Team
 
 Role = Membership.Role
 
@@ -72,3 +72,49 @@ def access_invitation(access: TeamAccess, invitation_id: int) -> Invitation:
     if invitation is None:
         raise Http404("No such invitation.")
     return invitation
+
+
+def access_meeting(access: TeamAccess, meeting_id: int) -> Meeting:
+    meeting = (
+        Meeting.objects.select_related("team", "series", "facilitator")
+        .filter(team=access.team, pk=meeting_id)
+        .first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def access_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = meeting.agenda_items.filter(pk=item_id).first()
+    if item is None:
+        raise Http404("No such agenda item.")
+    item.meeting = meeting
+    return item
+
+
+def access_attendance(meeting: Meeting, attendance_id: int) -> Attendance:
+    attendance = meeting.attendances.select_related("user").filter(pk=attendance_id).first()
+    if attendance is None:
+        raise Http404("No such attendee.")
+    attendance.meeting = meeting
+    return attendance
+
+
+def access_meeting_insight(meeting: Meeting, insight_id: int):
+    insight = meeting.insights.filter(pk=insight_id).first()
+    if insight is None:
+        raise Http404("No such insight.")
+    insight.meeting = meeting
+    return insight
+
+
+def access_action(access: TeamAccess, action_id: int) -> Action:
+    action = (
+        Action.objects.select_related("meeting")
+        .filter(meeting__team=access.team, pk=action_id)
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action.")
+    return action

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+from dateutil import rrule
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Q
 from django.utils.text import slugify
 
+from accounts.models import User
 from accounts.timezones import time_zone_choices
 
 from .models import Membership, Team
@@ -147,3 +151,230 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Membership.Role.choices)
+
+
+# --- Meetings and series ---------------------------------------------------------
+
+WEEKDAYS = [("MO", "Mon"), ("TU", "Tue"), ("WE", "Wed"), ("TH", "Thu"), ("FR", "Fri"),
+            ("SA", "Sat"), ("SU", "Sun")]  # fmt: skip
+MONTH_WEEKS = [("1", "first"), ("2", "second"), ("3", "third"), ("4", "fourth"), ("-1", "last")]
+PICK_A_WEEKDAY = "Pick at least one weekday."
+UNTIL_NEEDED = "Give the last date."
+COUNT_NEEDED = "Give the number of meetings."
+UNTIL_BEFORE_START = "The series must end after its first meeting."
+NOT_A_MEMBER = "Pick someone from the team."
+
+
+def team_datetime(team: Team, day: dt.date, time: dt.time) -> dt.datetime:
+    """A date and wall-clock time typed for the team, as an aware UTC datetime."""
+    return dt.datetime.combine(day, time, tzinfo=team.zone).astimezone(dt.UTC)
+
+
+class TeamPeopleField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+def _team_people(team: Team):
+    return User.objects.filter(memberships__team=team).order_by("name")
+
+
+class MeetingForm(forms.Form):
+    """A one-off meeting, or one occurrence of a series moved or edited."""
+
+    title = forms.CharField(max_length=120, initial="Customer round")
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        label="Length (minutes)", min_value=5, max_value=480, initial=30
+    )
+    location = forms.CharField(label="Location or video link", max_length=200, required=False)
+    facilitator = TeamPeopleField(queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, team: Team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.fields["facilitator"].queryset = _team_people(team)
+        self.fields["time"].label = f"Time ({team.time_zone})"
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return team_datetime(self.team, self.cleaned_data["date"], self.cleaned_data["time"])
+
+
+class SeriesForm(forms.Form):
+    title = forms.CharField(max_length=120, initial="Weekly customer round")
+    first_date = forms.DateField(
+        label="First meeting", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        label="Length (minutes)", min_value=5, max_value=480, initial=30
+    )
+    location = forms.CharField(label="Location or video link", max_length=200, required=False)
+    facilitator = TeamPeopleField(queryset=User.objects.none(), required=False)
+    rotate_facilitator = forms.BooleanField(
+        label="Rotate the facilitator", required=False,
+        help_text="Each meeting, the next person (by name) facilitates.",
+    )  # fmt: skip
+    frequency = forms.ChoiceField(
+        choices=[("weekly", "Weekly"), ("monthly", "Monthly")],
+        initial="weekly",
+        widget=forms.RadioSelect,
+    )
+    interval = forms.IntegerField(
+        label="Every … weeks / months", min_value=1, max_value=12, initial=1
+    )
+    weekdays = forms.MultipleChoiceField(
+        label="On", choices=WEEKDAYS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    month_week = forms.ChoiceField(label="Monthly on the", choices=MONTH_WEEKS, required=False)
+    month_weekday = forms.ChoiceField(label="Weekday", choices=WEEKDAYS, required=False)
+    ends = forms.ChoiceField(
+        choices=[
+            ("never", "Never"),
+            ("until", "On a date"),
+            ("count", "After a number of meetings"),
+        ],
+        initial="never",
+        widget=forms.RadioSelect,
+    )
+    until = forms.DateField(
+        label="Last date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    count = forms.IntegerField(
+        label="Number of meetings", min_value=1, max_value=500, required=False
+    )
+    agenda_template = forms.CharField(
+        label="Standing agenda items",
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "Pipeline review, 10\nFollow-ups, 5"}
+        ),
+        help_text="One per line: title, minutes. They follow the insight round in every meeting.",
+    )
+
+    def __init__(self, *args, team: Team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.fields["facilitator"].queryset = _team_people(team)
+        self.fields["start_time"].label = f"Time ({team.time_zone})"
+
+    def clean_agenda_template(self) -> list[dict]:
+        items = []
+        for line in self.cleaned_data["agenda_template"].splitlines():
+            if not line.strip():
+                continue
+            title, _, minutes = line.rpartition(",")
+            if not title or not minutes.strip().isdigit():
+                title, minutes = line, "5"
+            items.append({"title": title.strip()[:160], "minutes": max(1, min(int(minutes), 240))})
+        return items
+
+    def clean(self):
+        data = super().clean()
+        if data.get("frequency") == "weekly" and not data.get("weekdays"):
+            self.add_error("weekdays", PICK_A_WEEKDAY)
+        if data.get("ends") == "until":
+            if not data.get("until"):
+                self.add_error("until", UNTIL_NEEDED)
+            elif data.get("first_date") and data["until"] < data["first_date"]:
+                self.add_error("until", UNTIL_BEFORE_START)
+        if data.get("ends") == "count" and not data.get("count"):
+            self.add_error("count", COUNT_NEEDED)
+        return data
+
+    def rule(self) -> str:
+        data = self.cleaned_data
+        if data["frequency"] == "weekly":
+            byweekday = [getattr(rrule, code) for code in data["weekdays"]]
+            freq = rrule.WEEKLY
+        else:
+            weekday = getattr(rrule, data["month_weekday"] or "MO")
+            byweekday = [weekday(int(data["month_week"] or 1))]
+            freq = rrule.MONTHLY
+        until = count = None
+        if data["ends"] == "until":
+            until = dt.datetime.combine(data["until"], dt.time.max.replace(microsecond=0))
+        elif data["ends"] == "count":
+            count = data["count"]
+        built = rrule.rrule(
+            freq, interval=data["interval"], byweekday=byweekday, until=until, count=count,
+            dtstart=dt.datetime.combine(data["first_date"], data["start_time"]),
+        )  # fmt: skip
+        return next(line for line in str(built).splitlines() if line.startswith("RRULE:"))[6:]
+
+    def series_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "rule": self.rule(),
+            "first_date": data["first_date"],
+            "start_time": data["start_time"],
+            "duration_minutes": data["duration_minutes"],
+            "location": data["location"],
+            "facilitator": data["facilitator"],
+            "rotate_facilitator": data["rotate_facilitator"],
+            "agenda_template": data["agenda_template"],
+        }
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(max_length=160)
+    minutes = forms.IntegerField(min_value=1, max_value=240, initial=5)
+    owner = TeamPeopleField(queryset=User.objects.none(), required=False)
+    notes = forms.CharField(
+        required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, team: Team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _team_people(team)
+
+
+class NotesForm(forms.Form):
+    notes = forms.CharField(
+        required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AttendeeForm(forms.Form):
+    email = forms.EmailField(label="Add someone by e-mail")
+    whole_series = forms.BooleanField(label="To every meeting of the series", required=False)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        user = User.objects.filter(email=email, is_active=True).first()
+        if user is None:
+            raise ValidationError(NOT_IN_INSIGHTBOARD, code="unknown_person")
+        return user
+
+
+NOT_IN_INSIGHTBOARD = "Nobody uses InsightBoard with this address yet: invite them to a team first."
+
+
+class ExcuseForm(forms.Form):
+    reason = forms.CharField(max_length=200, required=False, initial="Excused")
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label="Follow-up action", max_length=200)
+    owner = TeamPeopleField(queryset=User.objects.none())
+    due_on = forms.DateField(
+        label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    insight = forms.ModelChoiceField(
+        queryset=None, required=False, label="Caused by the insight of"
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = (
+            User.objects.filter(Q(memberships__team=meeting.team) | Q(attendances__meeting=meeting))
+            .distinct()
+            .order_by("name")
+        )
+        self.fields["owner"].queryset = people
+        # Only this meeting's insights: a foreign id in the form is simply invalid.
+        self.fields["insight"].queryset = meeting.insights.select_related("author")
+        self.fields["insight"].label_from_instance = lambda i: f"{i.author.name} ({i.customer})"

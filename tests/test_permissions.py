@@ -16,11 +16,12 @@ from dataclasses import dataclass
 import pytest
 from django.core.mail import EmailMessage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import Away
 from meetings import services
 from meetings.models import ROLE_RANK, Invitation, Membership
-from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.factories import InsightFactory, MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,30 @@ def invitation_kwargs(world, scope):
 def invitation_token(world, scope):
     link = services.invitation_link(world["own"]["invitation"])
     return {"token": link.rstrip("/").rsplit("/", 1)[1]}
+
+
+def meeting_kwargs(world, scope):
+    return {**team_kwargs(world, scope), "meeting_id": world[scope]["meeting"].pk}
+
+
+def item_kwargs(world, scope):
+    return {**meeting_kwargs(world, scope), "item_id": world[scope]["item"].pk}
+
+
+def attendance_kwargs(world, scope):
+    return {**meeting_kwargs(world, scope), "attendance_id": world[scope]["attendance"].pk}
+
+
+def insight_kwargs(world, scope):
+    return {**meeting_kwargs(world, scope), "insight_id": world[scope]["insight"].pk}
+
+
+def action_kwargs(world, scope):
+    return {**team_kwargs(world, scope), "action_id": world[scope]["action"].pk}
+
+
+def feed_kwargs(world, scope):
+    return {"token": world["people"]["member"].calendar_token}
 
 
 def away_kwargs(world, scope):
@@ -115,6 +140,41 @@ MATRIX: dict[str, Row] = {
     "meetings:invitation-accept": Row(
         get=invitation_accept, post=invitation_accept, kwargs=invitation_token
     ),
+    "accounts:calendar-reset": Row(get=NO, post=LOGGED_IN),
+    "meetings:meeting-list": Row(get=LOGGED_IN, post=NO),
+    "meetings:meeting-create": Row(
+        get=FACILITATOR, post=FACILITATOR, kwargs=team_kwargs, scoped=True
+    ),
+    "meetings:series-create": Row(
+        get=FACILITATOR, post=FACILITATOR, kwargs=team_kwargs, scoped=True
+    ),
+    "meetings:meeting-detail": Row(get=MEMBER, post=NO, kwargs=meeting_kwargs, scoped=True),
+    "meetings:meeting-round": Row(get=MEMBER, post=NO, kwargs=meeting_kwargs, scoped=True),
+    "meetings:meeting-edit": Row(
+        get=FACILITATOR, post=FACILITATOR, kwargs=meeting_kwargs, scoped=True
+    ),
+    "meetings:meeting-skip": Row(get=NO, post=FACILITATOR, kwargs=meeting_kwargs, scoped=True),
+    "meetings:attendee-add": Row(get=NO, post=FACILITATOR, kwargs=meeting_kwargs, scoped=True),
+    "meetings:attendee-update": Row(
+        get=NO, post=FACILITATOR, kwargs=attendance_kwargs, scoped=True
+    ),
+    "meetings:agenda-add": Row(get=NO, post=FACILITATOR, kwargs=meeting_kwargs, scoped=True),
+    "meetings:agenda-edit": Row(get=FACILITATOR, post=FACILITATOR, kwargs=item_kwargs, scoped=True),
+    "meetings:agenda-move": Row(get=NO, post=FACILITATOR, kwargs=item_kwargs, scoped=True),
+    "meetings:agenda-delete": Row(get=NO, post=FACILITATOR, kwargs=item_kwargs, scoped=True),
+    "meetings:agenda-notes": Row(get=NO, post=FACILITATOR, kwargs=item_kwargs, scoped=True),
+    "meetings:meeting-start": Row(get=NO, post=FACILITATOR, kwargs=meeting_kwargs, scoped=True),
+    "meetings:meeting-present": Row(get=FACILITATOR, post=NO, kwargs=meeting_kwargs, scoped=True),
+    "meetings:attendee-presented": Row(
+        get=NO, post=FACILITATOR, kwargs=attendance_kwargs, scoped=True
+    ),
+    "meetings:insight-star": Row(get=NO, post=FACILITATOR, kwargs=insight_kwargs, scoped=True),
+    "meetings:action-add": Row(get=NO, post=FACILITATOR, kwargs=meeting_kwargs, scoped=True),
+    "meetings:action-toggle": Row(get=NO, post=FACILITATOR, kwargs=action_kwargs, scoped=True),
+    "meetings:meeting-end": Row(get=NO, post=FACILITATOR, kwargs=meeting_kwargs, scoped=True),
+    "meetings:meeting-summary": Row(get=MEMBER, post=NO, kwargs=meeting_kwargs, scoped=True),
+    "meetings:meeting-ics": Row(get=MEMBER, post=NO, kwargs=meeting_kwargs, scoped=True),
+    "meetings:calendar-feed": Row(get=PUBLIC, post=NO, kwargs=feed_kwargs),
 }
 
 
@@ -194,10 +254,28 @@ def world(settings, tmp_path):
         MembershipFactory(team=own, user=people[persona], role=persona_role(persona))
     world = {"people": people}
     for scope, team in (("own", own), ("other", other)):
+        target = MembershipFactory(team=team, role=MEMBER)
+        meeting = services.create_meeting(
+            team=team, title="Round", starts_at=timezone.now() + dt.timedelta(hours=3),
+            duration_minutes=30,
+        )  # fmt: skip
+        insight = InsightFactory(meeting=meeting, author=target.user)
         world[scope] = {
             "team": team,
-            "target": MembershipFactory(team=team, role=MEMBER),
+            "target": target,
             "invitation": Invitation.objects.create(team=team, email=f"new-{scope}@example.com"),
+            "meeting": meeting,
+            "item": services.add_agenda_item(meeting=meeting, title="Pipeline", minutes=10),
+            "attendance": meeting.attendances.get(user=target.user),
+            "insight": insight,
+            "action": services.add_action(
+                meeting=meeting,
+                title="Call back",
+                owner=target.user,
+                due_on=None,
+                insight=insight,
+                by=target.user,
+            ),  # fmt: skip
         }
     return world
 

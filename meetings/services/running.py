@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -183,3 +184,60 @@ def send_summary(*, meeting_id: int) -> int:
     for person in recipients:
         send_email("meeting_summary", {**context, "recipient": person}, to=[person.email])
     return len(recipients)
+
+
+@dataclass
+class RoundSeat:
+    attendance: Attendance
+    insight: object | None  # insights.Insight
+
+    @property
+    def user(self) -> User:
+        return self.attendance.user
+
+
+@dataclass
+class InsightRound:
+    """The opening round at a glance: who brought an insight, who is missing, who is excused."""
+
+    seats: list[RoundSeat]
+
+    @property
+    def expected(self) -> list[RoundSeat]:
+        return [s for s in self.seats if s.attendance.status != Attendance.Status.EXCUSED]
+
+    @property
+    def submitted(self) -> list[RoundSeat]:
+        return [s for s in self.seats if s.insight is not None]
+
+    @property
+    def missing(self) -> list[RoundSeat]:
+        return [s for s in self.expected if s.insight is None]
+
+    @property
+    def excused(self) -> list[RoundSeat]:
+        return [s for s in self.seats if s.attendance.status == Attendance.Status.EXCUSED]
+
+    @property
+    def submitted_expected(self) -> int:
+        return sum(1 for s in self.expected if s.insight is not None)
+
+    @property
+    def presenters(self) -> list[RoundSeat]:
+        """The presenter view's order: everyone expected (or who brought one anyway), by name."""
+        return [
+            s for s in self.seats
+            if s.attendance.status != Attendance.Status.EXCUSED or s.insight is not None
+        ]  # fmt: skip
+
+
+def insight_round(meeting: Meeting) -> InsightRound:
+    """Two queries whatever the team size: attendees with their users, insights with theirs."""
+    attendances = list(meeting.attendances.select_related("user").order_by("user__name", "pk"))
+    insights = {
+        i.author_id: i
+        for i in meeting.insights.select_related("author", "customer").prefetch_related("tags")
+    }
+    for insight in insights.values():
+        insight.meeting = meeting  # freshness needs the meeting's day; no extra query
+    return InsightRound(seats=[RoundSeat(a, insights.get(a.user_id)) for a in attendances])

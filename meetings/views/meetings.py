@@ -1,0 +1,299 @@
+"""Meeting pages: the list, scheduling, the agenda page and its live insight round."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import login_required
+
+from .. import services
+from ..access import (
+    Role,
+    TeamAccess,
+    access_attendance,
+    access_meeting,
+    access_team,
+)
+from ..forms import AgendaItemForm, AttendeeForm, ExcuseForm, MeetingForm, SeriesForm
+from ..models import Meeting, Series, Team
+
+LIST_PAGE_SIZE = 20
+
+
+def meeting_url(meeting: Meeting, name: str = "meeting-detail") -> str:
+    return reverse(f"meetings:{name}", args=[meeting.team.slug, meeting.pk])
+
+
+class MeetingFilter(forms.Form):
+    when = forms.ChoiceField(
+        choices=[("upcoming", "Upcoming"), ("past", "Past")], required=False, initial="upcoming"
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All my teams",
+                                  to_field_name="slug")  # fmt: skip
+    series = forms.ModelChoiceField(
+        queryset=Series.objects.none(), required=False, empty_label="Any series"
+    )
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.all() if user.is_staff else Team.objects.filter(memberships__user=user)
+        self.fields["team"].queryset = teams
+        self.fields["series"].queryset = Series.objects.filter(team__in=teams).select_related(
+            "team"
+        )
+        self.fields["series"].label_from_instance = lambda s: f"{s.title} · {s.team.name}"
+
+
+@login_required
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    """Upcoming and past meetings of my teams, with my insight status for each."""
+    form = MeetingFilter(request.GET or None, user=request.user)
+    meetings = Meeting.objects.visible_to(request.user).distinct()
+    when = "upcoming"
+    if form.is_valid():
+        data = form.cleaned_data
+        when = data["when"] or "upcoming"
+        if data["team"]:
+            meetings = meetings.filter(team=data["team"])
+        if data["series"]:
+            meetings = meetings.filter(series=data["series"])
+        zone = timezone.get_current_timezone()
+        if data["start"]:
+            meetings = meetings.filter(
+                starts_at__gte=dt.datetime.combine(data["start"], dt.time.min, zone)
+            )
+        if data["end"]:
+            meetings = meetings.filter(
+                starts_at__lte=dt.datetime.combine(data["end"], dt.time.max, zone)
+            )
+    now = timezone.now()
+    if when == "past":
+        meetings = meetings.past(now).order_by("-starts_at")
+    else:
+        meetings = meetings.upcoming(now).order_by("starts_at")
+    meetings = meetings.select_related("team").with_round_counts(user=request.user)
+    page = Paginator(meetings, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {"form": form, "page": page, "when": when, "query": query.urlencode()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
+    access = access_team(request.user, slug, role=Role.FACILITATOR)
+    form = MeetingForm(
+        request.POST or None, team=access.team, initial={"facilitator": request.user}
+    )
+    if request.method == "POST" and form.is_valid():
+        meeting = services.create_meeting(
+            team=access.team,
+            title=form.cleaned_data["title"],
+            starts_at=form.starts_at,
+            duration_minutes=form.cleaned_data["duration_minutes"],
+            location=form.cleaned_data["location"],
+            facilitator=form.cleaned_data["facilitator"],
+        )
+        messages.success(request, "Meeting scheduled. Its agenda opens with the insight round.")
+        return redirect(meeting_url(meeting))
+    return render(
+        request, "meetings/meeting_form.html", {"access": access, "team": access.team, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def series_create(request: HttpRequest, slug: str) -> HttpResponse:
+    access = access_team(request.user, slug, role=Role.FACILITATOR)
+    form = SeriesForm(request.POST or None, team=access.team, initial={"facilitator": request.user})
+    if request.method == "POST" and form.is_valid():
+        series = services.create_series(team=access.team, data=form.series_data())
+        messages.success(request, f"“{series.title}” is scheduled for the next weeks.")
+        return redirect(
+            reverse("meetings:meeting-list") + f"?team={access.team.slug}&series={series.pk}"
+        )
+    return render(
+        request, "meetings/series_form.html", {"access": access, "team": access.team, "form": form}
+    )
+
+
+def agenda_context(access: TeamAccess, meeting: Meeting, **extra) -> dict:
+    items = list(meeting.agenda_items.select_related("owner"))
+    planned = sum(i.minutes for i in items)
+    length = int(meeting.duration.total_seconds() // 60)
+    return {
+        "access": access,
+        "team": access.team,
+        "meeting": meeting,
+        "items": items,
+        "planned": planned,
+        "length": length,
+        "over": planned - length,
+        "item_form": AgendaItemForm(team=access.team),
+        **extra,
+    }
+
+
+def round_context(access: TeamAccess, meeting: Meeting) -> dict:
+    return {"access": access, "team": access.team, "meeting": meeting,
+            "round": services.insight_round(meeting)}  # fmt: skip
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
+    """The agenda page the facilitator runs the meeting from."""
+    access = access_team(request.user, slug)
+    meeting = access_meeting(access, meeting_id)
+    context = {
+        **agenda_context(access, meeting),
+        **round_context(access, meeting),
+        "open_actions": services.open_actions_for(meeting),
+        "actions": meeting.actions.select_related("owner", "insight__author"),
+        "attendee_form": AttendeeForm(),
+        "excuse_form": ExcuseForm(),
+        "my_attendance": meeting.attendances.filter(user=request.user).first(),
+    }
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+@login_required
+@require_GET
+def meeting_round(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
+    """The insight round fragment, polled by the agenda page (constant queries)."""
+    access = access_team(request.user, slug)
+    meeting = access_meeting(access, meeting_id)
+    template = "meetings/meeting_detail.html#round" if request.htmx else "meetings/round.html"
+    return render(request, template, round_context(access, meeting))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
+    """Move or edit this meeting; for a series, optionally this and all following."""
+    access = access_team(request.user, slug, role=Role.FACILITATOR)
+    meeting = access_meeting(access, meeting_id)
+    local = timezone.localtime(meeting.starts_at, access.team.zone)
+    initial = {
+        "title": meeting.title, "date": local.date(), "time": local.time().replace(second=0),
+        "duration_minutes": int(meeting.duration.total_seconds() // 60),
+        "location": meeting.location, "facilitator": meeting.facilitator,
+    }  # fmt: skip
+    form = MeetingForm(request.POST or None, team=access.team, initial=initial)
+    scope = request.POST.get("scope", "this")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if scope == "following" and meeting.series_id:
+                services.edit_series_from(
+                    meeting=meeting,
+                    data={"title": data["title"], "start_time": data["time"], "first_date": data["date"],
+                          "duration_minutes": data["duration_minutes"], "location": data["location"],
+                          "facilitator": data["facilitator"]},
+                )  # fmt: skip
+                messages.success(request, "This and the following meetings are updated.")
+                return redirect(reverse("meetings:meeting-list") + f"?team={access.team.slug}")
+            services.update_meeting(
+                meeting=meeting,
+                data={"title": data["title"], "starts_at": form.starts_at,
+                      "duration_minutes": data["duration_minutes"], "location": data["location"],
+                      "facilitator": data["facilitator"]},
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Meeting updated.")
+            return redirect(meeting_url(meeting))
+    return render(
+        request,
+        "meetings/meeting_edit.html",
+        {"access": access, "team": access.team, "meeting": meeting, "form": form, "scope": scope},
+    )
+
+
+@login_required
+@require_POST
+def meeting_skip(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
+    access = access_team(request.user, slug, role=Role.FACILITATOR)
+    meeting = access_meeting(access, meeting_id)
+    try:
+        services.skip_meeting(meeting=meeting)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "This meeting is skipped. The series goes on.")
+    return redirect(meeting_url(meeting))
+
+
+# --- Attendees ------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attendee_add(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
+    access = access_team(request.user, slug, role=Role.FACILITATOR)
+    meeting = access_meeting(access, meeting_id)
+    form = AttendeeForm(request.POST)
+    if form.is_valid():
+        try:
+            attendance = services.add_attendee(
+                meeting=meeting, user=form.cleaned_data["email"],
+                whole_series=form.cleaned_data["whole_series"],
+            )  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            guest = " as a guest" if attendance.is_guest else ""
+            messages.success(request, f"{attendance.user.name} is invited{guest}.")
+    else:
+        messages.error(request, form.errors["email"][0])
+    return redirect(meeting_url(meeting) + "#attendees")
+
+
+@login_required
+@require_POST
+def attendee_update(
+    request: HttpRequest, slug: str, meeting_id: int, attendance_id: int
+) -> HttpResponse:
+    """Excuse, expect again, or remove one attendee (optionally from the whole series)."""
+    access = access_team(request.user, slug, role=Role.FACILITATOR)
+    meeting = access_meeting(access, meeting_id)
+    attendance = access_attendance(meeting, attendance_id)
+    action = request.POST.get("action")
+    try:
+        if action == "excuse":
+            form = ExcuseForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            services.excuse(attendance=attendance, reason=reason or "Excused")
+        elif action == "expect":
+            services.unexcuse(attendance=attendance)
+        elif action == "remove":
+            services.remove_attendee(
+                attendance=attendance, whole_series=request.POST.get("whole_series") == "on"
+            )
+        else:
+            messages.error(request, "Unknown change.")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect(meeting_url(meeting) + "#attendees")

@@ -1,0 +1,28 @@
+// Presenter view: arrow keys step through attendees, P marks presented, S stars,
+// and a countdown from the team's minutes per person runs for each attendee.
+document.addEventListener("DOMContentLoaded", () => {
+  const root = document.querySelector("[data-presenter]");
+  if (!root) return;
+
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, textarea, select") || event.metaKey || event.ctrlKey || event.altKey) return;
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    const control = root.querySelector(`[data-key="${key}"]`);
+    if (control) {
+      event.preventDefault();
+      control.click();
+    }
+  });
+
+  const timer = root.querySelector("[data-countdown]");
+  if (!timer) return;
+  let remaining = parseInt(timer.dataset.countdown, 10);
+  const show = () => {
+    const sign = remaining < 0 ? "−" : "";
+    const abs = Math.abs(remaining);
+    timer.textContent = `${sign}${Math.floor(abs / 60)}:${String(abs % 60).padStart(2, "0")}`;
+    timer.classList.toggle("is-over", remaining < 0);
+  };
+  show();
+  setInterval(() => { remaining -= 1; show(); }, 1000);
+});
