@@ -275,7 +275,7 @@ def world(settings, tmp_path):
                 due_on=None,
                 insight=insight,
                 by=target.user,
-            ),  # fmt: skip
+            ),
         }
     return world
 
