@@ -239,6 +239,10 @@ def _anchor_series(team: Team, title: str, facilitator: User, first_start: dt.da
             "duration_minutes": 30,
             "location": "Room Schelde / video link in the invite",
             "facilitator": facilitator,
+            "agenda_template": [
+                {"title": "Follow-ups from last week", "minutes": 5},
+                {"title": "Pipeline and deals at risk", "minutes": 10},
+            ],
         },
     )
     return series

@@ -16,7 +16,13 @@ document.addEventListener("DOMContentLoaded", () => {
 
   const timer = root.querySelector("[data-countdown]");
   if (!timer) return;
-  let remaining = parseInt(timer.dataset.countdown, 10);
+  // Each attendee's clock starts when their turn is first shown and survives the
+  // reloads that marking "presented" or starring causes.
+  const key = `presenter:${location.pathname}${location.search}`;
+  const total = parseInt(timer.dataset.countdown, 10);
+  const started = parseInt(sessionStorage.getItem(key), 10) || Date.now();
+  sessionStorage.setItem(key, String(started));
+  let remaining = total - Math.floor((Date.now() - started) / 1000);
   const show = () => {
     const sign = remaining < 0 ? "−" : "";
     const abs = Math.abs(remaining);
