@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Away, User
 from meetings.models import Attendance, Invitation, Meeting, Membership, Series, Team
-from meetings.services import mark_away, materialise_series
+from meetings.services import MATERIALISE_AHEAD, mark_away, materialise_series
 
 from .models import Customer, Insight, Tag
 
@@ -380,6 +380,10 @@ def load(now: dt.datetime | None = None) -> None:
             series=series,
             start=first - dt.timedelta(minutes=1),
             end=upcoming + dt.timedelta(minutes=1),
+        )
+        # The weeks after, as the hourly beat task would have created them.
+        materialise_series(
+            series=series, start=upcoming + dt.timedelta(minutes=1), end=now + MATERIALISE_AHEAD
         )
         excused = people[-1]
         for week, meeting in enumerate(meetings):

@@ -68,7 +68,7 @@ def test_demo_history_has_late_missing_and_excused_people():
 def test_demo_has_a_meeting_within_the_hour_with_insights_still_missing():
     demo.load(now=NOW)
 
-    upcoming = Meeting.objects.get(team__slug="sales", starts_at__gt=NOW)
+    upcoming = Meeting.objects.filter(team__slug="sales", starts_at__gt=NOW).first()
 
     assert NOW < upcoming.starts_at <= NOW + dt.timedelta(hours=1)
     assert 0 < upcoming.insights.count() < upcoming.attendances.count()
@@ -80,9 +80,20 @@ def test_demo_is_re_anchored_once_its_next_meeting_has_passed():
 
     demo.load(now=later)
 
-    upcoming = Meeting.objects.filter(team__slug="sales", starts_at__gt=later).get()
+    upcoming = Meeting.objects.filter(team__slug="sales", starts_at__gt=later).first()
     assert upcoming.starts_at <= later + dt.timedelta(hours=1)
-    assert Meeting.objects.filter(team__slug="sales").count() == demo.PAST_MEETINGS + 1
+    assert Meeting.objects.filter(team__slug="sales", starts_at__lt=later).count() == (
+        demo.PAST_MEETINGS
+    )
+
+
+def test_demo_schedules_the_weeks_ahead_like_the_beat_task_would():
+    demo.load(now=NOW)
+
+    ahead = Meeting.objects.filter(team__slug="sales", starts_at__gt=NOW)
+
+    assert ahead.count() == 1 + 8  # the next meeting, then eight weeks of them
+    assert all(m.agenda_items.count() == 3 for m in ahead)
 
 
 def test_demo_passwords_work_for_every_printed_login(client):
