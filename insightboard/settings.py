@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # full-text search on PostgreSQL (insights/search.py)
     "django_htmx",
     "template_partials",
     "csp",
@@ -111,6 +112,15 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # Verifies the one-tap insight links in reminders (insights/links.py).
+    "sesame.backends.ModelBackend",
+]
+# Insight links carry their own scope and die with their meeting; this bounds them too.
+SESAME_MAX_AGE = 60 * 60 * 24 * 14
+SESAME_TOKEN_NAME = "t"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -13,6 +13,7 @@ admin.site.site_title = "InsightBoard"
 urlpatterns = [
     path("", home.home, name="home"),
     path("", include("meetings.urls")),
+    path("", include("insights.urls")),
     path("accounts/", include("accounts.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("outbox/", views.outbox_list, name="outbox"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import Meeting, Team
@@ -24,6 +25,9 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("insights:customer", args=[self.team.slug, self.pk])
 
 
 class Tag(models.Model):
@@ -91,8 +95,37 @@ class Insight(models.Model):
     def __str__(self) -> str:
         return f"{self.author} on {self.customer} ({self.conversation_date})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("insights:detail", args=[self.team.slug, self.pk])
+
     @property
     def freshness_days(self) -> int:
         """Days between the conversation and the meeting, on the team's calendar."""
         meeting_day = self.meeting.starts_at.astimezone(self.meeting.team.zone).date()
         return (meeting_day - self.conversation_date).days
+
+
+class Reaction(models.Model):
+    """A teammate's one-click response to an insight; one of each kind per person."""
+
+    class Kind(models.TextChoices):
+        USEFUL = "useful", "Useful"
+        SURPRISING = "surprising", "Surprising"
+        ACT = "act", "Act on this"
+
+    insight = models.ForeignKey(Insight, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["insight", "user", "kind"], name="reaction_one_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} finds {self.insight} {self.get_kind_display().lower()}"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from meetings.models import Meeting
 
+from .links import is_open
 from .models import Insight
+
+MEETING_OVER = "This meeting has ended: its insights can't change any more."
 
 
 @transaction.atomic
@@ -16,7 +20,9 @@ def submit_insight(*, meeting: Meeting, author, data: dict) -> Insight:
     retried or doubled submission updates rather than duplicates. Saved after the
     meeting started, it is kept and flagged late."""
     now = timezone.now()
-    meeting = Meeting.objects.get(pk=meeting.pk)  # fresh status: start may have just happened
+    meeting = Meeting.objects.select_related("team").get(pk=meeting.pk)  # fresh status
+    if not is_open(meeting, now):
+        raise ValidationError(MEETING_OVER, code="meeting_over")
     fields = {**data, "team": meeting.team, "is_late": meeting.is_late_now(now)}
     tags = fields.pop("tags", None)
     try:

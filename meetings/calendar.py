@@ -29,13 +29,14 @@ def _event(meeting: Meeting) -> icalendar.Event:
     url = settings.SITE_URL + reverse(
         "meetings:meeting-detail", args=[meeting.team.slug, meeting.pk]
     )
+    submit = settings.SITE_URL + reverse("insights:submit", args=[meeting.team.slug, meeting.pk])
     event.add("url", url)
     deadline = timezone.localtime(meeting.starts_at, meeting.team.zone)
     event.add(
         "description",
         "This meeting opens with everyone's fresh customer insight.\n"
         f"Bring yours before {deadline:%a %d %b %H:%M} ({meeting.team.time_zone}).\n"
-        f"Add it here: {url}",
+        f"Add it here: {submit}\nAgenda: {url}",
     )
     event.add("status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED")
     return event

@@ -44,6 +44,7 @@ class Row:
     post: str | Callable | None
     kwargs: Callable[[dict, str], dict] = lambda world, scope: {}
     scoped: bool = False  # tried on the persona's own team and on another team
+    query: Callable[[dict, str], str] | None = None  # e.g. a link's token
 
 
 def team_kwargs(world, scope):
@@ -81,6 +82,36 @@ def insight_kwargs(world, scope):
 
 def action_kwargs(world, scope):
     return {**team_kwargs(world, scope), "action_id": world[scope]["action"].pk}
+
+
+def library_insight_kwargs(world, scope):
+    return {**team_kwargs(world, scope), "insight_id": world[scope]["insight"].pk}
+
+
+def customer_kwargs(world, scope):
+    return {**team_kwargs(world, scope), "customer_id": world[scope]["insight"].customer_id}
+
+
+def link_kwargs(world, scope):
+    return {"meeting_id": world["own"]["meeting"].pk}
+
+
+def link_query(world, scope):
+    from insights import links
+
+    return links.submit_link(world["own"]["target"].user, world["own"]["meeting"]).split("?", 1)[1]
+
+
+def attendee_only(persona, scope):
+    # The insight form is for the meeting's attendees: an organisation admin who
+    # isn't on the list may see the meeting but has no insight to give.
+    if persona == "anonymous":
+        return "login"
+    if persona == "org_admin":
+        return 403
+    if persona == "outsider" or scope == "other":
+        return 404
+    return "ok"
 
 
 def feed_kwargs(world, scope):
@@ -175,6 +206,17 @@ MATRIX: dict[str, Row] = {
     "meetings:meeting-summary": Row(get=MEMBER, post=NO, kwargs=meeting_kwargs, scoped=True),
     "meetings:meeting-ics": Row(get=MEMBER, post=NO, kwargs=meeting_kwargs, scoped=True),
     "meetings:calendar-feed": Row(get=PUBLIC, post=NO, kwargs=feed_kwargs),
+    "insights:submit-next": Row(get=MEMBER, post=NO, kwargs=team_kwargs, scoped=True),
+    "insights:submit": Row(
+        get=attendee_only, post=attendee_only, kwargs=meeting_kwargs, scoped=True
+    ),
+    "insights:submit-link": Row(get=PUBLIC, post=PUBLIC, kwargs=link_kwargs, query=link_query),
+    "insights:fresh-link": Row(get=NO, post=PUBLIC, kwargs=link_kwargs),
+    "insights:library": Row(get=LOGGED_IN, post=NO),
+    "insights:export": Row(get=LOGGED_IN, post=NO),
+    "insights:detail": Row(get=MEMBER, post=NO, kwargs=library_insight_kwargs, scoped=True),
+    "insights:react": Row(get=NO, post=MEMBER, kwargs=library_insight_kwargs, scoped=True),
+    "insights:customer": Row(get=MEMBER, post=NO, kwargs=customer_kwargs, scoped=True),
 }
 
 
@@ -292,6 +334,8 @@ def test_permission_matrix(client, world, name, method, persona, scope):
         user=owner, starts_on=dt.date(2030, 1, 1), ends_on=dt.date(2030, 1, 2)
     )
     url = reverse(name, kwargs=row.kwargs(world, scope))
+    if row.query:
+        url += "?" + row.query(world, scope)
 
     response = client.get(url) if method == "GET" else client.post(url, {})
 

@@ -174,6 +174,7 @@ def meeting_detail(request: HttpRequest, slug: str, meeting_id: int) -> HttpResp
         "attendee_form": AttendeeForm(),
         "excuse_form": ExcuseForm(),
         "my_attendance": meeting.attendances.filter(user=request.user).first(),
+        "my_insight": meeting.insights.filter(author=request.user).exists(),
     }
     return render(request, "meetings/meeting_detail.html", context)
 

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
+
+from meetings.models import Meeting
+
+from . import freshness
+from .models import Customer, Insight, Tag
+
+MAX_TAGS = 8
+TOO_MANY_TAGS = f"{MAX_TAGS} tags at most."
+TAG_TOO_LONG = "Keep each tag under 40 characters."
+CUSTOMER_TOO_LONG = "Keep the customer's name under 120 characters."
+
+
+class InsightForm(forms.Form):
+    """One column, phone first. The team and the author never come from the form:
+    customers and tags are looked up (or created) inside the meeting's team."""
+
+    customer = forms.CharField(
+        label="Customer",
+        max_length=120,
+        widget=forms.TextInput(
+            attrs={"list": "customers", "autocomplete": "off", "autocapitalize": "words"}
+        ),
+        error_messages={"max_length": CUSTOMER_TOO_LONG},
+    )
+    contact = forms.CharField(
+        label="Who you talked to (optional)",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "Name or role"}),
+    )
+    conversation_date = forms.DateField(
+        label="When you talked", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    channel = forms.ChoiceField(
+        label="How", choices=Insight.Channel.choices, initial=Insight.Channel.CALL
+    )
+    said = forms.CharField(
+        label="What the customer said or did",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Their words, if you can: “…”"}),
+    )
+    so_what = forms.CharField(
+        label="What it means for us",
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "So what? What should we do or learn?"}
+        ),
+    )
+    tags = forms.CharField(
+        label="Tags (optional)",
+        required=False,
+        max_length=400,
+        widget=forms.TextInput(attrs={"placeholder": "pricing, onboarding", "autocomplete": "off"}),
+    )
+    segment = forms.CharField(
+        label="Customer segment (optional)",
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "segments", "autocomplete": "off"}),
+    )
+
+    def __init__(
+        self,
+        *args,
+        meeting: Meeting,
+        author,
+        today: dt.date,
+        instance: Insight | None = None,
+        **kwargs,
+    ):
+        self.meeting, self.author, self.today, self.instance = meeting, author, today, instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "customer": instance.customer.name,
+                "contact": instance.contact,
+                "conversation_date": instance.conversation_date,
+                "channel": instance.channel,
+                "said": instance.said,
+                "so_what": instance.so_what,
+                "tags": ", ".join(t.name for t in instance.tags.all()),
+                "segment": instance.customer.segment,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["conversation_date"].initial = today
+        self.fields["conversation_date"].widget.attrs["max"] = today.isoformat()
+        self.fields["conversation_date"].widget.attrs["min"] = self.earliest.isoformat()
+        self.fields["conversation_date"].help_text = self.freshness_hint
+
+    @property
+    def earliest(self) -> dt.date:
+        return freshness.earliest_fresh_date(self.meeting)
+
+    @property
+    def freshness_hint(self) -> str:
+        return f"Fresh means on or after {self.earliest:%a %-d %b}, and not in the future."
+
+    def clean_customer(self) -> str:
+        return " ".join(self.cleaned_data["customer"].split())
+
+    def clean_conversation_date(self) -> dt.date:
+        date = self.cleaned_data["conversation_date"]
+        error = freshness.freshness_error(self.meeting, date, self.today)
+        if error:
+            raise ValidationError(error, code="not_fresh")
+        return date
+
+    def clean_said(self) -> str:
+        said = self.cleaned_data["said"]
+        earlier = Insight.objects.filter(author=self.author)
+        if self.instance is not None:
+            earlier = earlier.exclude(pk=self.instance.pk)
+        when = freshness.near_copy_of(said, list(earlier.values_list("said", "submitted_at")))
+        if when is not None:
+            raise ValidationError(
+                freshness.NEAR_COPY, code="near_copy", params={"when": f"{when:%-d %b %Y}"}
+            )
+        return said
+
+    def clean_tags(self) -> list[str]:
+        names = list(dict.fromkeys(
+            " ".join(t.split()).lower() for t in re.split(r"[,#;]", self.cleaned_data["tags"]) if t.strip()
+        ))  # fmt: skip
+        if len(names) > MAX_TAGS:
+            raise ValidationError(TOO_MANY_TAGS, code="too_many_tags")
+        if any(len(n) > 40 for n in names):
+            raise ValidationError(TAG_TOO_LONG, code="tag_too_long")
+        return names
+
+    def resolved(self) -> dict:
+        """The cleaned data as model values, customers and tags found or created in
+        the meeting's team (never another team's, whatever was typed)."""
+        team = self.meeting.team
+        data = dict(self.cleaned_data)
+        name, segment = data.pop("customer"), data.pop("segment").strip()
+        customer = Customer.objects.filter(team=team, name__iexact=name).first()
+        if customer is None:
+            customer = Customer.objects.create(team=team, name=name, segment=segment)
+        elif segment and segment != customer.segment:
+            customer.segment = segment
+            customer.save(update_fields=["segment"])
+        tags = []
+        for tag_name in data.pop("tags"):
+            tag = (
+                Tag.objects.annotate(lname=Lower("name")).filter(team=team, lname=tag_name).first()
+            )
+            tags.append(tag or Tag.objects.create(team=team, name=tag_name))
+        return {**data, "customer": customer, "tags": tags}

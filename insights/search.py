@@ -1,0 +1,37 @@
+"""Full-text search over insights: PostgreSQL's text search with a GIN index
+(created in migration 0004, on exactly this expression), a word-by-word
+icontains fallback on SQLite."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+CONFIG = "english"
+
+
+def search_vector() -> SearchVector:
+    # Must stay identical to the indexed expression (insights/migrations/0004_*).
+    return SearchVector("said", "so_what", "contact", config=CONFIG)
+
+
+def search(insights: QuerySet, text: str) -> QuerySet:
+    text = text.strip()
+    if not text:
+        return insights
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config=CONFIG, search_type="websearch")
+        return (
+            insights.annotate(rank=SearchRank(search_vector(), query))
+            .filter(Q(rank__gt=0) | Q(customer__name__icontains=text))
+            .order_by("-rank", "-submitted_at")
+        )
+    for word in text.split():
+        insights = insights.filter(
+            Q(said__icontains=word)
+            | Q(so_what__icontains=word)
+            | Q(contact__icontains=word)
+            | Q(customer__name__icontains=word)
+        )
+    return insights

@@ -1,0 +1,140 @@
+"""Submitting an insight: from a phone, in under a minute, from a reminder's link
+or while logged in. Both ways share one form, one template and one service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import login_required
+from insightboard.mail import send_email
+from meetings.access import access_meeting, access_team
+from meetings.models import Attendance, Meeting
+
+from .. import links
+from ..forms import InsightForm
+from ..models import Customer, Insight
+from ..services import submit_insight
+
+
+def _insight_page(
+    request: HttpRequest, *, meeting: Meeting, author, post_url: str, via_link: bool
+) -> HttpResponse:
+    if not links.is_open(meeting):
+        return render(request, "insights/submit_closed.html", {"meeting": meeting}, status=410)
+    instance = (
+        Insight.objects.filter(meeting=meeting, author=author)
+        .select_related("customer")
+        .prefetch_related("tags")
+        .first()
+    )
+    today = timezone.localdate(timezone=author.zone)
+    form = InsightForm(
+        request.POST if request.method == "POST" else None,
+        meeting=meeting, author=author, today=today, instance=instance,
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        # Customer, tags and insight together or not at all.
+        with transaction.atomic():
+            submit_insight(meeting=meeting, author=author, data=form.resolved())
+        separator = "&" if "?" in post_url else "?"
+        return redirect(f"{post_url}{separator}saved=1")
+    attendances = meeting.attendances.exclude(status=Attendance.Status.EXCUSED)
+    context = {
+        "meeting": meeting,
+        "team": meeting.team,
+        "author": author,
+        "form": form,
+        "instance": instance,
+        "post_url": post_url,
+        "via_link": via_link,
+        "saved": request.GET.get("saved") == "1" and instance is not None,
+        "submitted": meeting.insights.filter(author__in=attendances.values("user")).count(),
+        "expected": attendances.count(),
+        "customers": Customer.objects.filter(team=meeting.team).order_by("name").values_list("name", flat=True)[:500],
+        "segments": Customer.objects.filter(team=meeting.team).exclude(segment="").order_by("segment")
+        .values_list("segment", flat=True).distinct(),
+        "tags": meeting.team.tags.order_by("name").values_list("name", flat=True)[:40],
+        "draft_key": f"insight-draft:{meeting.pk}:{author.pk}",
+    }  # fmt: skip
+    return render(request, "insights/submit.html", context)
+
+
+@login_required
+@require_GET
+def submit_next(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Log my insight" for a team: it goes to my next meeting of that team."""
+    access = access_team(request.user, slug)
+    meeting = (
+        Meeting.objects.filter(
+            team=access.team,
+            attendances__user=request.user,
+            status__in=[Meeting.Status.SCHEDULED, Meeting.Status.IN_PROGRESS],
+            ends_at__gt=timezone.now(),
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if meeting is None:
+        return render(request, "insights/no_meeting.html", {"team": access.team})
+    return redirect("insights:submit", slug=slug, meeting_id=meeting.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def submit(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
+    access = access_team(request.user, slug)
+    meeting = access_meeting(access, meeting_id)
+    if not meeting.attendances.filter(user=request.user).exists():
+        raise PermissionDenied("You're not on this meeting's list.")
+    post_url = reverse("insights:submit", args=[slug, meeting.pk])
+    return _insight_page(
+        request, meeting=meeting, author=request.user, post_url=post_url, via_link=False
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def submit_link(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The reminder's one-tap link. GET only shows the form (mail scanners open
+    links too); only the POST saves. Every failure shows the same page."""
+    meeting = Meeting.objects.select_related("team").filter(pk=meeting_id).first()
+    token = request.GET.get(settings.SESAME_TOKEN_NAME)
+    author = links.user_for_link(token, meeting)
+    if author is None:
+        return render(request, "insights/link_invalid.html", {"meeting_id": meeting_id}, status=403)
+    post_url = (
+        reverse("insights:submit-link", args=[meeting.pk])
+        + f"?{settings.SESAME_TOKEN_NAME}={token}"
+    )
+    return _insight_page(request, meeting=meeting, author=author, post_url=post_url, via_link=True)
+
+
+@require_POST
+def fresh_link(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """ "Send me a fresh link": mailed only to an attendee of a meeting still open;
+    the answer is the same whoever asks, so it reveals nothing."""
+    email = (request.POST.get("email") or "").strip().lower()
+    attendance = (
+        Attendance.objects.select_related("user", "meeting__team")
+        .filter(meeting_id=meeting_id, user__email=email, user__is_active=True)
+        .first()
+    )
+    meeting = attendance.meeting if attendance else None
+    if meeting is not None and links.is_open(meeting):
+        context = {"meeting": meeting, "user": attendance.user,
+                   "link": links.submit_link(attendance.user, meeting)}  # fmt: skip
+        transaction.on_commit(lambda: send_email("fresh_link", context, to=[attendance.user.email]))
+    messages.success(
+        request, "If you're on that meeting's list, a fresh link is on its way to your inbox."
+    )
+    return render(request, "insights/link_invalid.html", {"meeting_id": meeting_id, "sent": True})
