@@ -5,6 +5,8 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from insightboard.widgets import DateInput
+
 from .models import AWAY_ENDS_BEFORE_START, User
 from .timezones import time_zone_choices
 
@@ -42,10 +44,8 @@ EMAIL_TAKEN = "Another account already uses this address."
 
 
 class AwayForm(forms.Form):
-    starts_on = forms.DateField(
-        label="First day away", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(label="Last day away", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label="First day away", widget=DateInput())
+    ends_on = forms.DateField(label="Last day away", widget=DateInput())
     note = forms.CharField(
         label="Note (optional)",
         max_length=120,

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from insightboard.admin import OrgAdminPermissions
 
-from .models import Customer, Insight, Tag
+from .models import Customer, Insight, Reaction, Tag
 
 
 @admin.register(Customer)
@@ -36,3 +36,11 @@ class InsightAdmin(OrgAdminPermissions, admin.ModelAdmin):
     search_fields = ("said", "so_what", "customer__name", "author__name")
     date_hierarchy = "submitted_at"
     autocomplete_fields = ["author", "customer", "meeting", "tags"]
+
+
+@admin.register(Reaction)
+class ReactionAdmin(OrgAdminPermissions, admin.ModelAdmin):
+    list_display = ("insight", "user", "kind", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("user__name", "insight__said")
+    autocomplete_fields = ["insight", "user"]

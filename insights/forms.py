@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 
+from insightboard.widgets import DateInput
 from meetings.models import Meeting
 
 from . import freshness
@@ -36,9 +37,7 @@ class InsightForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "Name or role"}),
     )
-    conversation_date = forms.DateField(
-        label="When you talked", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    conversation_date = forms.DateField(label="When you talked", widget=DateInput())
     channel = forms.ChoiceField(
         label="How", choices=Insight.Channel.choices, initial=Insight.Channel.CALL
     )

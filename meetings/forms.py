@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.timezones import time_zone_choices
+from insightboard.widgets import DateInput, TimeInput
 
 from .models import Membership, Team
 
@@ -96,8 +97,8 @@ class TeamSettingsForm(forms.ModelForm):
         }
         widgets = {
             "freshness_mode": forms.RadioSelect,
-            "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}),
-            "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}),
+            "quiet_hours_start": TimeInput(),
+            "quiet_hours_end": TimeInput(),
         }
 
 
@@ -183,8 +184,8 @@ class MeetingForm(forms.Form):
     """A one-off meeting, or one occurrence of a series moved or edited."""
 
     title = forms.CharField(max_length=120, initial="Customer round")
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(widget=DateInput())
+    time = forms.TimeField(widget=TimeInput())
     duration_minutes = forms.IntegerField(
         label="Length (minutes)", min_value=5, max_value=480, initial=30
     )
@@ -204,10 +205,8 @@ class MeetingForm(forms.Form):
 
 class SeriesForm(forms.Form):
     title = forms.CharField(max_length=120, initial="Weekly customer round")
-    first_date = forms.DateField(
-        label="First meeting", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    first_date = forms.DateField(label="First meeting", widget=DateInput())
+    start_time = forms.TimeField(widget=TimeInput())
     duration_minutes = forms.IntegerField(
         label="Length (minutes)", min_value=5, max_value=480, initial=30
     )
@@ -239,9 +238,7 @@ class SeriesForm(forms.Form):
         initial="never",
         widget=forms.RadioSelect,
     )
-    until = forms.DateField(
-        label="Last date", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    until = forms.DateField(label="Last date", required=False, widget=DateInput())
     count = forms.IntegerField(
         label="Number of meetings", min_value=1, max_value=500, required=False
     )
@@ -360,9 +357,7 @@ class ExcuseForm(forms.Form):
 class ActionForm(forms.Form):
     title = forms.CharField(label="Follow-up action", max_length=200)
     owner = TeamPeopleField(queryset=User.objects.none())
-    due_on = forms.DateField(
-        label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = forms.DateField(label="Due", required=False, widget=DateInput())
     insight = forms.ModelChoiceField(
         queryset=None, required=False, label="Caused by the insight of"
     )

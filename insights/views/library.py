@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import login_required
 from accounts.models import User
+from insightboard.widgets import DateInput
 from meetings.access import access_team
 from meetings.models import Team
 
@@ -47,12 +48,8 @@ class LibraryFilter(forms.Form):
     author = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Anyone"
     )
-    start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label="From", required=False, widget=DateInput())
+    end = forms.DateField(label="To", required=False, widget=DateInput())
     starred = forms.BooleanField(label="Insights of the meeting only", required=False)
 
     def __init__(self, *args, user, **kwargs):

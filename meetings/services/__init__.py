@@ -23,6 +23,7 @@ from .running import (
     start_meeting,
     summary_context,
     toggle_action,
+    update_agenda_item,
 )
 from .schedule import (
     ALREADY_ATTENDING,

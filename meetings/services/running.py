@@ -34,6 +34,15 @@ def add_agenda_item(*, meeting: Meeting, title: str, minutes: int, owner: User |
     )
 
 
+def update_agenda_item(*, item: AgendaItem, data: dict) -> AgendaItem:
+    _guard_open(item.meeting)
+    for field in ("title", "minutes", "owner", "notes"):
+        if field in data and not (item.is_round and field == "title"):
+            setattr(item, field, data[field])
+    item.save()
+    return item
+
+
 @transaction.atomic
 def move_agenda_item(*, item: AgendaItem, direction: int) -> None:
     """Swap with the neighbour above (-1) or below (+1); the round never moves."""

@@ -202,23 +202,56 @@ def _rule_until(rule: str, until: dt.datetime) -> str:
     parsed = rrule.rrulestr(rule, dtstart=until)
     # COUNT and UNTIL can't be combined: the part before the split ends by date.
     ended = parsed.replace(until=until, count=None)
-    return next(line for line in str(ended).splitlines() if line.startswith("RRULE:"))[6:]
+    return _rrule_line(ended)
+
+
+def _rrule_line(parsed: rrule.rrule) -> str:
+    return next(line for line in str(parsed).splitlines() if line.startswith("RRULE:"))[6:]
+
+
+def _rule_from(old: Series, split_local: dt.datetime, new_day: dt.date) -> str:
+    """The old rule, continued from the split: the meetings a COUNT still owes, and
+    the split occurrence's weekday moved to the new day's (Monday → Tuesday)."""
+    dtstart = dt.datetime.combine(old.first_date, old.start_time)
+    parsed = rrule.rrulestr(old.rule, dtstart=dtstart)
+    changes: dict = {}
+    if parsed._count:
+        before = split_local.replace(tzinfo=None) - dt.timedelta(seconds=1)
+        done = len(parsed.between(dtstart, before, inc=True))
+        changes["count"] = max(parsed._count - done, 1)
+    old_weekday, new_weekday = split_local.weekday(), new_day.weekday()
+    if parsed._byweekday and old_weekday != new_weekday:
+        changes["byweekday"] = sorted(
+            {new_weekday if day == old_weekday else day for day in parsed._byweekday}
+        )
+    if parsed._bynweekday and old_weekday != new_weekday:
+        changes["byweekday"] = [
+            rrule.weekday(new_weekday if day == old_weekday else day, n)
+            for day, n in parsed._bynweekday
+        ]
+    if not changes:
+        return old.rule
+    return _rrule_line(
+        parsed.replace(dtstart=dt.datetime.combine(new_day, old.start_time), **changes)
+    )
 
 
 @transaction.atomic
 def edit_series_from(*, meeting: Meeting, data: dict) -> Series:
     """ "This and following": the series ends before this occurrence, and a new series
-    with the new settings takes over from it. Insights already given for a later
-    meeting move with it to the new series' meeting on the same day."""
+    with the new settings takes over from it. Later meetings' insights and actions
+    move to the new series' meeting of the same day (or the next one); skipped
+    occurrences stay skipped; nothing anyone brought is ever deleted."""
     _guard_open(meeting)
     old = Series.objects.select_for_update().get(pk=meeting.series_id)
     split = meeting.occurrence_start or meeting.starts_at
     local_split = split.astimezone(old.team.zone)
+    first_date = data.get("first_date", local_split.date())
     new = Series.objects.create(
         team=old.team,
         title=data.get("title", old.title),
-        rule=data.get("rule", old.rule),
-        first_date=data.get("first_date", local_split.date()),
+        rule=data.get("rule") or _rule_from(old, local_split, first_date),
+        first_date=first_date,
         start_time=data.get("start_time", old.start_time),
         duration_minutes=data.get("duration_minutes", old.duration_minutes),
         location=data.get("location", old.location),
@@ -235,18 +268,33 @@ def edit_series_from(*, meeting: Meeting, data: dict) -> Series:
     later = list(
         old.meetings.filter(
             Q(occurrence_start__gte=split) | Q(occurrence_start__isnull=True, starts_at__gte=split),
-            status=Meeting.Status.SCHEDULED,
-        )
+            status__in=[Meeting.Status.SCHEDULED, Meeting.Status.CANCELLED],
+        ).order_by("starts_at")
     )
     horizon = max([m.starts_at for m in later] + [timezone.now()]) + MATERIALISE_AHEAD
-    fresh = materialise_series(series=new, start=min(split, timezone.now()), end=horizon)
-    by_day = {m.starts_at.astimezone(new.team.zone).date(): m for m in fresh}
+    start = min(split, dt.datetime.combine(first_date, dt.time.min, old.team.zone), timezone.now())
+    fresh = sorted(
+        materialise_series(series=new, start=start, end=horizon), key=lambda m: m.starts_at
+    )
+    zone = new.team.zone
     for meeting_before in later:
-        target = by_day.get(meeting_before.starts_at.astimezone(new.team.zone).date())
-        if target is not None:
-            taken = set(target.insights.values_list("author_id", flat=True))
-            meeting_before.insights.exclude(author_id__in=taken).update(meeting=target)
-            meeting_before.actions.update(meeting=target)
+        day = meeting_before.starts_at.astimezone(zone).date()
+        same_day = next((m for m in fresh if m.starts_at.astimezone(zone).date() == day), None)
+        if meeting_before.status == Meeting.Status.CANCELLED:
+            if same_day is not None:
+                skip_meeting(meeting=same_day)
+            meeting_before.delete()
+            continue
+        target = same_day or next(
+            (m for m in fresh if m.starts_at.astimezone(zone).date() >= day), None
+        )
+        if target is None:
+            continue  # nowhere to go: it stays, with all it holds
+        taken = set(target.insights.values_list("author_id", flat=True))
+        meeting_before.insights.exclude(author_id__in=taken).update(meeting=target)
+        meeting_before.actions.update(meeting=target)
+        if meeting_before.insights.exists():
+            continue  # two insights from one person for one day: keep both meetings
         meeting_before.delete()
     return new
 

@@ -64,9 +64,10 @@ def agenda_edit(request: HttpRequest, slug: str, meeting_id: int, item_id: int) 
     if item.is_round:
         form.fields["title"].disabled = True  # the round keeps its name
     if request.method == "POST" and form.is_valid():
-        for field, value in form.cleaned_data.items():
-            setattr(item, field, value)
-        item.save()
+        try:
+            services.update_agenda_item(item=item, data=form.cleaned_data)
+        except ValidationError as error:
+            return _agenda_response(request, access, meeting, agenda_error=error.messages[0])
         return _agenda_response(request, access, meeting)
     return render(
         request, "meetings/agenda_item_form.html",

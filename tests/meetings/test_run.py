@@ -1,0 +1,754 @@
+"""Running a meeting: the live insight round, late insights, start and end,
+the presenter view, the star, actions, and the summary e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from insights.models import Insight
+from insights.services import submit_insight
+from meetings import services
+from meetings.models import Action, Attendance, Meeting
+from tests.factories import CustomerFactory, MembershipFactory, SeriesFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+UTC = dt.UTC
+HTMX = {"HTTP_HX_REQUEST": "true"}
+NOW = dt.datetime(2026, 7, 6, 6, 30, tzinfo=UTC)
+STARTS = dt.datetime(2026, 7, 6, 7, tzinfo=UTC)  # 09:00 in Brussels
+
+
+@pytest.fixture(autouse=True)
+def _frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+@pytest.fixture
+def meeting(team, facilitator, member, team_admin):
+    """Alice, Bob and Carol are expected."""
+    return services.create_meeting(
+        team=team, title="Customer round", starts_at=STARTS, duration_minutes=30,
+        facilitator=facilitator,
+    )  # fmt: skip
+
+
+def url(meeting, name: str, *extra) -> str:
+    return reverse(f"meetings:{name}", args=[meeting.team.slug, meeting.pk, *extra])
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def insight_data(team, customer: str, said: str = "They export to Excel every Monday.",
+                 so_what: str = "We should build the export.") -> dict:  # fmt: skip
+    return {
+        "customer": CustomerFactory(team=team, name=customer),
+        "conversation_date": dt.date(2026, 7, 3),
+        "channel": "call",
+        "said": said,
+        "so_what": so_what,
+    }
+
+
+def submit(meeting, author, customer: str, **kwargs) -> Insight:
+    return submit_insight(
+        meeting=meeting, author=author, data=insight_data(meeting.team, customer, **kwargs)
+    )
+
+
+def excused(meeting, user, reason: str = "Customer visit") -> Attendance:
+    return services.excuse(attendance=meeting.attendances.get(user=user), reason=reason)
+
+
+# --- The insight round at a glance -------------------------------------------------
+
+
+@pytest.fixture
+def round_in_progress(meeting, member, team_admin):
+    """Bob brought an insight, Carol is excused, Alice is missing."""
+    submit(meeting, member, "Acme Logistics")
+    excused(meeting, team_admin)
+    return meeting
+
+
+def assert_round_content(html: str) -> None:
+    assert "<strong>1 of 2</strong> brought an insight" in html
+    missing = html.split(">Missing</span>")[1].split("</p>")[0]
+    assert "Alice Facilitator" in missing and "Bob Member" not in missing
+    excused_line = html.split(">Excused</span>")[1].split("</p>")[0]
+    assert "Carol Admin" in excused_line and "Customer visit" in excused_line
+    assert "Acme Logistics" in html
+    assert "They export to Excel every Monday." in html
+    assert "We should build the export." in html
+    assert "3 days fresh" in html
+
+
+def test_the_agenda_page_shows_who_brought_an_insight_who_is_missing_and_excused(
+    client, round_in_progress, facilitator
+):
+    client.force_login(facilitator)
+
+    response = client.get(url(round_in_progress, "meeting-detail"))
+
+    assert response.status_code == 200
+    assert_round_content(response.content.decode())
+
+
+def test_the_live_round_fragment_has_the_same_content(client, round_in_progress, member):
+    client.force_login(member)
+
+    response = client.get(url(round_in_progress, "meeting-round"), **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert 'id="round"' in html
+    assert_round_content(html)
+
+
+def test_the_round_url_without_htmx_is_a_full_page(client, round_in_progress, member):
+    client.force_login(member)
+
+    response = client.get(url(round_in_progress, "meeting-round"))
+
+    html = response.content.decode()
+    assert "<html" in html
+    assert_round_content(html)
+
+
+def test_outsider_gets_404_on_the_round(client, meeting, outsider):
+    client.force_login(outsider)
+
+    assert client.get(url(meeting, "meeting-round"), **HTMX).status_code == 404
+    assert client.get(url(meeting, "meeting-detail")).status_code == 404
+
+
+def test_an_ended_meeting_stops_polling_the_round(client, meeting, facilitator):
+    services.start_meeting(meeting=meeting)
+    services.end_meeting(meeting=meeting)
+    client.force_login(facilitator)
+
+    html = client.get(url(meeting, "meeting-detail")).content.decode()
+
+    assert 'hx-trigger="every 3s"' not in html
+
+
+def test_the_round_fragment_query_count_does_not_grow_with_attendees(
+    client, meeting, team, facilitator, django_assert_max_num_queries
+):
+    client.force_login(facilitator)
+    counts = []
+    added = 0
+    for size in (5, 50):
+        for n in range(size - added):
+            user = UserFactory()
+            MembershipFactory(team=team, user=user)
+            services.add_attendee(meeting=meeting, user=user)
+            if n % 2:
+                submit(meeting, user, f"Customer {size}-{n}")
+            elif n % 3 == 0:
+                excused(meeting, user)
+        added = size
+        with django_assert_max_num_queries(8) as captured:
+            assert client.get(url(meeting, "meeting-round"), **HTMX).status_code == 200
+        counts.append(len(captured.captured_queries))
+
+    assert counts[0] == counts[1]
+
+
+def test_the_agenda_page_query_count_does_not_grow_with_attendees(
+    client, meeting, team, facilitator, django_assert_max_num_queries
+):
+    client.force_login(facilitator)
+    counts = []
+    added = 0
+    for size in (5, 50):
+        for n in range(size - added):
+            user = UserFactory()
+            MembershipFactory(team=team, user=user)
+            services.add_attendee(meeting=meeting, user=user)
+            if n % 2:
+                submit(meeting, user, f"Customer {size}-{n}")
+        added = size
+        with django_assert_max_num_queries(14) as captured:
+            assert client.get(url(meeting, "meeting-detail")).status_code == 200
+        counts.append(len(captured.captured_queries))
+
+    assert counts[0] == counts[1]
+
+
+# --- Late insights ---------------------------------------------------------------------
+
+
+def test_an_insight_before_the_start_is_on_time_and_after_it_is_late(
+    time_machine, meeting, member, team_admin
+):
+    on_time = submit(meeting, member, "Acme Logistics")
+    time_machine.shift(dt.timedelta(minutes=30))
+    services.start_meeting(meeting=meeting)
+    time_machine.shift(dt.timedelta(minutes=1))
+
+    late = submit(meeting, team_admin, "Helios Energy")
+
+    assert not on_time.is_late
+    assert late.is_late
+    meeting.refresh_from_db()
+    assert meeting.started_at == NOW + dt.timedelta(minutes=30)
+
+
+def test_an_insight_is_not_late_just_because_the_scheduled_time_passed(
+    time_machine, meeting, member
+):
+    time_machine.shift(dt.timedelta(minutes=40))  # past 09:00, but nobody pressed start
+
+    assert not submit(meeting, member, "Acme Logistics").is_late
+
+
+def test_submitting_twice_updates_the_one_insight(time_machine, meeting, member):
+    first = submit(meeting, member, "Acme Logistics")
+    time_machine.shift(dt.timedelta(minutes=5))
+
+    second = submit(meeting, member, "Helios Energy", said="They renew in June.")
+
+    assert second.pk == first.pk
+    assert Insight.objects.filter(meeting=meeting, author=member).count() == 1
+    second.refresh_from_db()
+    assert second.customer.name == "Helios Energy"
+    assert second.said == "They renew in June."
+    assert second.submitted_at == NOW
+
+
+def test_the_late_badge_shows_on_the_round(client, time_machine, meeting, member, facilitator):
+    services.start_meeting(meeting=meeting)
+    time_machine.shift(dt.timedelta(minutes=1))
+    submit(meeting, member, "Acme Logistics")
+    client.force_login(facilitator)
+
+    html = client.get(url(meeting, "meeting-round"), **HTMX).content.decode()
+
+    assert "badge-late" in html
+
+
+# --- Start and end ---------------------------------------------------------------------
+
+
+def test_starting_twice_is_refused(meeting):
+    services.start_meeting(meeting=meeting)
+
+    with pytest.raises(ValidationError) as error:
+        services.start_meeting(meeting=meeting)
+
+    assert error.value.messages == [services.ALREADY_STARTED]
+
+
+def test_ending_before_the_start_is_refused(meeting):
+    with pytest.raises(ValidationError) as error:
+        services.end_meeting(meeting=meeting)
+
+    assert error.value.messages == [services.NOT_STARTED]
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED
+
+
+def test_ending_twice_is_refused(meeting):
+    services.start_meeting(meeting=meeting)
+    services.end_meeting(meeting=meeting)
+
+    with pytest.raises(ValidationError) as error:
+        services.end_meeting(meeting=meeting)
+
+    assert error.value.messages == [services.NOT_STARTED]
+
+
+def test_facilitator_starts_the_meeting_and_lands_in_the_presenter_view(
+    client, meeting, facilitator
+):
+    client.force_login(facilitator)
+
+    response = client.post(url(meeting, "meeting-start"))
+
+    assert response["Location"] == url(meeting, "meeting-present") + "?at=0"
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.IN_PROGRESS
+
+
+def test_starting_a_started_meeting_through_the_view_explains_why_not(client, meeting, facilitator):
+    services.start_meeting(meeting=meeting)
+    client.force_login(facilitator)
+
+    response = client.post(url(meeting, "meeting-start"))
+
+    assert response["Location"] == url(meeting, "meeting-detail")
+    assert messages_of(response) == [services.ALREADY_STARTED]
+
+
+def test_member_cannot_start_or_end_a_meeting(client, meeting, member):
+    client.force_login(member)
+
+    assert client.post(url(meeting, "meeting-start")).status_code == 403
+    assert client.post(url(meeting, "meeting-end")).status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED
+
+
+def test_ending_records_who_attended_and_who_was_absent(team, meeting, facilitator, member,
+                                                        team_admin):  # fmt: skip
+    dan = UserFactory(name="Dan Absent")
+    erin = UserFactory(name="Erin Excused")
+    for user in (dan, erin):
+        MembershipFactory(team=team, user=user)
+        services.add_attendee(meeting=meeting, user=user)
+    submit(meeting, member, "Acme Logistics")
+    excused(meeting, erin)
+    services.start_meeting(meeting=meeting)
+    services.mark_presented(attendance=meeting.attendances.get(user=facilitator))
+    # Carol is excused but brought an insight anyway: she stays excused.
+    excused(meeting, team_admin)
+    submit(meeting, team_admin, "Helios Energy")
+
+    services.end_meeting(meeting=meeting)
+
+    statuses = dict(meeting.attendances.values_list("user__name", "status"))
+    assert statuses == {
+        "Alice Facilitator": Attendance.Status.ATTENDED,  # presented, no insight
+        "Bob Member": Attendance.Status.ATTENDED,  # brought an insight
+        "Carol Admin": Attendance.Status.EXCUSED,
+        "Dan Absent": Attendance.Status.ABSENT,
+        "Erin Excused": Attendance.Status.EXCUSED,
+    }
+
+
+def test_an_ended_meeting_is_locked(time_machine, meeting, member):
+    services.start_meeting(meeting=meeting)
+    time_machine.shift(dt.timedelta(minutes=30))
+
+    ended = services.end_meeting(meeting=meeting)
+
+    assert ended.status == Meeting.Status.ENDED
+    assert ended.ended_at == NOW + dt.timedelta(minutes=30)
+    item = services.add_agenda_item
+    with pytest.raises(ValidationError) as error:
+        item(meeting=ended, title="One more thing", minutes=5)
+    assert error.value.messages == [services.MEETING_LOCKED]
+    with pytest.raises(ValidationError):
+        services.mark_presented(attendance=ended.attendances.get(user=member))
+
+
+def test_agenda_edits_after_the_end_are_refused_through_the_view(client, meeting, facilitator):
+    services.start_meeting(meeting=meeting)
+    client.force_login(facilitator)
+    client.post(url(meeting, "meeting-end"))
+
+    response = client.post(url(meeting, "agenda-add"), {"title": "Too late", "minutes": 5})
+
+    assert services.MEETING_LOCKED in messages_of(response)
+    assert meeting.agenda_items.count() == 1
+
+
+def test_facilitator_ends_the_meeting_and_sees_the_summary(
+    client, meeting, facilitator, django_capture_on_commit_callbacks
+):
+    services.start_meeting(meeting=meeting)
+    client.force_login(facilitator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(meeting, "meeting-end"))
+
+    assert response["Location"] == url(meeting, "meeting-summary")
+    assert client.get(response["Location"]).status_code == 200
+
+
+# --- The presenter view --------------------------------------------------------------
+
+
+@pytest.fixture
+def presenting(meeting, facilitator, member, team_admin):
+    """Alice brought an insight, Bob did not, Carol brought one."""
+    submit(meeting, facilitator, "Acme Logistics", said="They want SCIM.")
+    submit(meeting, team_admin, "Helios Energy", said="They renew in June.")
+    return services.start_meeting(meeting=meeting)
+
+
+def presenter(client, meeting, at) -> str:
+    response = client.get(url(meeting, "meeting-present"), {"at": at})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def on_stage(html: str) -> str:
+    return html.split('class="presenter-name">')[1].split("</h1>")[0]
+
+
+def test_presenter_view_steps_through_attendees_by_name(client, presenting, facilitator):
+    client.force_login(facilitator)
+
+    names = [on_stage(presenter(client, presenting, at)) for at in (0, 1, 2)]
+
+    assert names == ["Alice Facilitator", "Bob Member", "Carol Admin"]
+    assert "They want SCIM." in presenter(client, presenting, 0)
+    assert "2 of 3" in presenter(client, presenting, 1)
+
+
+def test_presenter_view_says_when_an_attendee_brought_nothing(client, presenting, facilitator):
+    client.force_login(facilitator)
+
+    html = presenter(client, presenting, 1)
+
+    assert "No insight this time." in html
+    assert url(presenting, "meeting-present") + "?at=0" in html  # previous
+    assert url(presenting, "meeting-present") + "?at=2" in html  # next
+
+
+@pytest.mark.parametrize(("at", "name"), [(99, "Carol Admin"), (-5, "Alice Facilitator")])
+def test_presenter_view_clamps_an_out_of_range_position(client, presenting, facilitator, at,
+                                                        name):  # fmt: skip
+    client.force_login(facilitator)
+
+    assert on_stage(presenter(client, presenting, at)) == name
+
+
+@pytest.mark.parametrize("at", ["abc", "", "1.5", "9" * 30])
+def test_presenter_view_survives_a_nonsense_position(client, presenting, facilitator, at):
+    client.force_login(facilitator)
+
+    assert on_stage(presenter(client, presenting, at)) in {"Alice Facilitator", "Carol Admin"}
+
+
+def test_presenter_view_leaves_out_excused_people_without_an_insight(
+    client, meeting, facilitator, member
+):
+    excused(meeting, member)
+    services.start_meeting(meeting=meeting)
+    client.force_login(facilitator)
+
+    names = [on_stage(presenter(client, meeting, at)) for at in (0, 1, 2)]
+
+    assert names == ["Alice Facilitator", "Carol Admin", "Carol Admin"]
+
+
+def test_the_last_presenter_offers_to_end_the_meeting(client, presenting, facilitator):
+    client.force_login(facilitator)
+
+    html = presenter(client, presenting, 2)
+
+    assert url(presenting, "meeting-end") in html
+    assert 'rel="next"' not in html
+
+
+def test_member_gets_403_on_the_presenter_view(client, presenting, member):
+    client.force_login(member)
+
+    assert client.get(url(presenting, "meeting-present")).status_code == 403
+
+
+def test_outsider_gets_404_on_the_presenter_view(client, presenting, outsider):
+    client.force_login(outsider)
+
+    assert client.get(url(presenting, "meeting-present")).status_code == 404
+
+
+def test_marking_presented_goes_back_to_the_same_seat(client, presenting, facilitator, member):
+    attendance = presenting.attendances.get(user=member)
+    client.force_login(facilitator)
+
+    response = client.post(url(presenting, "attendee-presented", attendance.pk), {"at": "1"})
+
+    assert response["Location"] == url(presenting, "meeting-present") + "?at=1"
+    attendance.refresh_from_db()
+    assert attendance.presented_at == NOW
+
+
+# --- The star ---------------------------------------------------------------------------
+
+
+def test_only_one_insight_is_starred_per_meeting(presenting):
+    first, second = presenting.insights.order_by("author__name")
+
+    services.star_insight(insight=first)
+    services.star_insight(insight=Insight.objects.get(pk=second.pk))
+
+    starred = list(presenting.insights.filter(is_starred=True))
+    assert starred == [second]
+
+
+def test_starring_the_starred_insight_again_removes_the_star(presenting):
+    insight = presenting.insights.first()
+    services.star_insight(insight=insight)
+
+    services.star_insight(insight=Insight.objects.get(pk=insight.pk))
+
+    assert not presenting.insights.filter(is_starred=True).exists()
+
+
+def test_facilitator_moves_the_star_from_the_presenter_view(client, presenting, facilitator):
+    first, second = presenting.insights.order_by("author__name")
+    client.force_login(facilitator)
+
+    client.post(url(presenting, "insight-star", first.pk), {"at": "0"})
+    response = client.post(url(presenting, "insight-star", second.pk), {"at": "2"})
+
+    assert response["Location"] == url(presenting, "meeting-present") + "?at=2"
+    assert list(presenting.insights.filter(is_starred=True)) == [second]
+
+
+def test_an_insight_of_another_meeting_cannot_be_starred_here(
+    client, presenting, team, facilitator, member
+):
+    other = services.create_meeting(team=team, title="Other", starts_at=STARTS,
+                                    duration_minutes=30)  # fmt: skip
+    foreign = submit(other, member, "Other customer")
+    client.force_login(facilitator)
+
+    response = client.post(url(presenting, "insight-star", foreign.pk))
+
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert not foreign.is_starred
+
+
+# --- Actions ----------------------------------------------------------------------------
+
+
+def test_facilitator_captures_an_action_caused_by_an_insight(
+    client, presenting, facilitator, team_admin
+):
+    insight = presenting.insights.get(author=team_admin)
+    client.force_login(facilitator)
+
+    response = client.post(
+        url(presenting, "action-add"),
+        {"title": "Send Helios the renewal offer", "owner": team_admin.pk,
+         "due_on": "2026-07-10", "insight": insight.pk, "at": "2"},
+    )  # fmt: skip
+
+    assert response["Location"] == url(presenting, "meeting-present") + "?at=2"
+    action = Action.objects.get()
+    assert (action.meeting, action.insight, action.owner, action.created_by) == (
+        presenting, insight, team_admin, facilitator,
+    )  # fmt: skip
+    assert action.due_on == dt.date(2026, 7, 10)
+    assert messages_of(response) == ["Action for Carol Admin captured."]
+
+
+def test_an_insight_from_another_meeting_is_rejected_for_an_action(
+    client, presenting, team, facilitator, member
+):
+    other = services.create_meeting(team=team, title="Other", starts_at=STARTS,
+                                    duration_minutes=30)  # fmt: skip
+    foreign = submit(other, member, "Other customer")
+    client.force_login(facilitator)
+
+    response = client.post(
+        url(presenting, "action-add"),
+        {"title": "Sneaky", "owner": member.pk, "insight": foreign.pk},
+    )
+
+    assert response.status_code == 302
+    assert not Action.objects.exists()
+    assert any(m.startswith("Caused by the insight of:") for m in messages_of(response))
+
+
+def test_an_owner_from_another_team_is_rejected_for_an_action(
+    client, presenting, facilitator, outsider
+):
+    client.force_login(facilitator)
+
+    client.post(url(presenting, "action-add"), {"title": "Sneaky", "owner": outsider.pk})
+
+    assert not Action.objects.exists()
+
+
+def test_member_gets_403_when_adding_an_action(client, presenting, member):
+    client.force_login(member)
+
+    response = client.post(url(presenting, "action-add"), {"title": "Mine", "owner": member.pk})
+
+    assert response.status_code == 403
+    assert not Action.objects.exists()
+
+
+def test_open_actions_follow_the_series_until_they_are_done(
+    client, time_machine, team, facilitator, member
+):
+    series = SeriesFactory(team=team, first_date=dt.date(2026, 7, 6), rule="FREQ=WEEKLY;BYDAY=MO")
+    first, second, third = services.materialise_series(
+        series=series, start=NOW, end=NOW + dt.timedelta(weeks=3)
+    )
+    services.start_meeting(meeting=first)
+    services.add_action(meeting=first, title="Call Acme back", owner=member, due_on=None,
+                        by=facilitator)  # fmt: skip
+    services.end_meeting(meeting=first)
+    client.force_login(facilitator)
+
+    assert "Call Acme back" in client.get(url(second, "meeting-detail")).content.decode()
+    assert "Call Acme back" in client.get(url(third, "meeting-detail")).content.decode()
+
+    action = Action.objects.get()
+    response = client.post(
+        reverse("meetings:action-toggle", args=[team.slug, action.pk]), {"meeting": second.pk}
+    )
+
+    assert response["Location"] == url(second, "meeting-detail") + "#actions"
+    assert "Call Acme back" not in client.get(url(third, "meeting-detail")).content.decode()
+
+
+def test_open_actions_of_a_one_off_meeting_stay_with_it(team, meeting, facilitator, member):
+    services.start_meeting(meeting=meeting)
+    services.add_action(meeting=meeting, title="Call Acme back", owner=member, due_on=None,
+                        by=facilitator)  # fmt: skip
+    later = services.create_meeting(
+        team=team, title="Next", starts_at=STARTS + dt.timedelta(days=7), duration_minutes=30
+    )
+
+    assert not services.open_actions_for(later).exists()
+
+
+def test_member_cannot_tick_off_an_action(client, meeting, facilitator, member):
+    services.start_meeting(meeting=meeting)
+    action = services.add_action(meeting=meeting, title="Call", owner=member, due_on=None,
+                                 by=facilitator)  # fmt: skip
+    client.force_login(member)
+
+    response = client.post(reverse("meetings:action-toggle", args=["sales", action.pk]))
+
+    assert response.status_code == 403
+    action.refresh_from_db()
+    assert action.done_at is None
+
+
+# --- The summary e-mail ---------------------------------------------------------------
+
+
+@pytest.fixture
+def summarised(team, meeting, facilitator, member, team_admin):
+    """Alice and Bob brought insights, Carol is excused, Dan is missing and mutes summaries."""
+    dan = UserFactory(name="Dan Quiet", email="dan@example.com", meeting_summaries=False)
+    MembershipFactory(team=team, user=dan)
+    services.add_attendee(meeting=meeting, user=dan)
+    excused(meeting, team_admin)
+    submit(meeting, facilitator, "Acme Logistics", so_what="Excel export is a must.")
+    submit(meeting, member, "Helios Energy", so_what="Renewal is at risk.")
+    services.start_meeting(meeting=meeting)
+    services.add_action(meeting=meeting, title="Send Helios the offer", owner=member,
+                        due_on=dt.date(2026, 7, 10), by=facilitator)  # fmt: skip
+    return meeting
+
+
+def test_each_attendee_gets_one_summary_after_the_end(
+    summarised, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.end_meeting(meeting=summarised)
+
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "alice@example.com", "bob@example.com", "carol@example.com",
+    ]  # fmt: skip
+    message = mail.outbox[0]
+    assert "Customer round" in message.subject
+    assert "2 insights" in message.subject
+    for text in (message.body, message.alternatives[0][0]):
+        assert "Acme Logistics" in text and "Helios Energy" in text
+        assert "Excel export is a must." in text and "Renewal is at risk." in text
+        assert "Missing: Dan Quiet" in text
+        assert "Excused: Carol Admin" in text
+        assert "Send Helios the offer" in text
+
+
+def test_people_who_mute_summaries_get_none(summarised, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.end_meeting(meeting=summarised)
+
+    assert not [m for m in mail.outbox if "dan@example.com" in m.to]
+
+
+def test_the_summary_is_sent_once(summarised, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.end_meeting(meeting=summarised)
+
+    assert services.send_summary(meeting_id=summarised.pk) == 0
+    assert len(mail.outbox) == 3
+    summarised.refresh_from_db()
+    assert summarised.summary_sent_at == NOW
+
+
+def test_no_summary_leaves_before_the_end_commits(summarised, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.end_meeting(meeting=summarised)
+
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+
+
+def test_the_summary_subject_is_plain_text(team, facilitator, django_capture_on_commit_callbacks):
+    meeting = services.create_meeting(team=team, title="Sales & Marketing's round",
+                                      starts_at=STARTS, duration_minutes=30)  # fmt: skip
+    services.start_meeting(meeting=meeting)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.end_meeting(meeting=meeting)
+
+    assert "Sales & Marketing's round" in mail.outbox[0].subject
+
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def test_html_in_an_insight_is_escaped_in_the_email_and_on_the_page(
+    client, meeting, facilitator, member, django_capture_on_commit_callbacks
+):
+    submit(meeting, member, "Acme Logistics", said=SCRIPT, so_what=SCRIPT)
+    client.force_login(facilitator)
+
+    page = client.get(url(meeting, "meeting-detail")).content.decode()
+    services.start_meeting(meeting=meeting)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.end_meeting(meeting=meeting)
+    summary = client.get(url(meeting, "meeting-summary")).content.decode()
+
+    html_part = mail.outbox[0].alternatives[0][0]
+    for html in (page, summary, html_part):
+        assert SCRIPT not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert SCRIPT in mail.outbox[0].body  # the plain-text part is not HTML
+
+
+def test_outsider_gets_404_on_the_summary(client, meeting, outsider):
+    client.force_login(outsider)
+
+    assert client.get(url(meeting, "meeting-summary")).status_code == 404
+
+
+def test_summary_context_lists_the_star_first(meeting, facilitator, member):
+    submit(meeting, facilitator, "Acme Logistics")
+    starred = submit(meeting, member, "Helios Energy")
+    services.star_insight(insight=starred)
+
+    context = services.summary_context(Meeting.objects.get(pk=meeting.pk))
+
+    assert [i.customer.name for i in context["insights"]] == ["Helios Energy", "Acme Logistics"]
+
+
+def test_the_summary_uses_each_recipients_time_zone(
+    team, meeting, member, django_capture_on_commit_callbacks
+):
+    member.time_zone = "America/New_York"
+    member.save()
+    services.start_meeting(meeting=meeting)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.end_meeting(meeting=meeting)
+
+    bob = next(m for m in mail.outbox if m.to == ["bob@example.com"])
+    alice = next(m for m in mail.outbox if m.to == ["alice@example.com"])
+    assert "Monday 6 July, 03:00" in bob.body
+    assert "Monday 6 July, 09:00" in alice.body
+    assert timezone.is_aware(meeting.starts_at)
