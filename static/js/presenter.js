@@ -14,6 +14,8 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 
+  root.dataset.ready = "true"; // keys work from now on (browser tests wait for this)
+
   const timer = root.querySelector("[data-countdown]");
   if (!timer) return;
   // Each attendee's clock starts when their turn is first shown and survives the

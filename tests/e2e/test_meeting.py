@@ -29,6 +29,12 @@ def insight_data(team, customer: str, said: str) -> dict:
     }
 
 
+def press(page, key: str) -> None:
+    """Press a key once the presenter's keyboard shortcuts are listening."""
+    page.locator("[data-presenter][data-ready]").wait_for()
+    page.keyboard.press(key)
+
+
 def test_facilitator_runs_a_meeting_from_agenda_to_summary(
     desktop, team, facilitator, member, team_admin
 ):
@@ -58,12 +64,12 @@ def test_facilitator_runs_a_meeting_from_agenda_to_summary(
     expect(desktop.get_by_role("heading", name="Alice Facilitator")).to_be_visible()
     expect(desktop.get_by_text("No insight this time.")).to_be_visible()
 
-    desktop.keyboard.press("ArrowRight")
+    press(desktop, "ArrowRight")
     expect(desktop.get_by_role("heading", name="Bob Member")).to_be_visible()
     expect(desktop.get_by_text("We export to Excel every Monday.")).to_be_visible()
-    desktop.keyboard.press("p")
+    press(desktop, "p")
     expect(desktop.get_by_role("button", name="✓ Presented")).to_be_visible()
-    desktop.keyboard.press("s")
+    press(desktop, "s")
     expect(desktop.get_by_role("button", name="★ Starred")).to_be_visible()
     desktop.get_by_label("Follow-up action").fill("Show Acme the depot filter")
     desktop.get_by_label("Due").fill((timezone.localdate() + dt.timedelta(days=4)).isoformat())
@@ -71,7 +77,7 @@ def test_facilitator_runs_a_meeting_from_agenda_to_summary(
     expect(desktop.get_by_text("Action for Bob Member captured.")).to_be_visible()
     desktop.screenshot(path="var/screenshots/presenter.png", full_page=True)
 
-    desktop.keyboard.press("ArrowRight")
+    press(desktop, "ArrowRight")
     expect(desktop.get_by_role("heading", name="Carol Admin")).to_be_visible()
     desktop.get_by_role("button", name="End meeting").click()
 
