@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",  # full-text search on PostgreSQL (insights/search.py)
+    "insightboard",  # template tags
     "django_htmx",
     "template_partials",
     "csp",
@@ -193,6 +194,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "reminders-tick": {
+        "task": "insights.reminders_tick",
+        "schedule": 30,
+        # A stale tick is dropped: the next one sweeps the same database.
+        "options": {"expires": 25},
+    },
     "materialise-series": {
         "task": "meetings.materialise_series",
         "schedule": 60 * 60,

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from insightboard.admin import OrgAdminPermissions
 
-from .models import Customer, Insight, Reaction, Tag
+from .models import Customer, Insight, Reaction, Reminder, Tag
 
 
 @admin.register(Customer)
@@ -44,3 +44,22 @@ class ReactionAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("user__name", "insight__said")
     autocomplete_fields = ["insight", "user"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(OrgAdminPermissions, admin.ModelAdmin):
+    list_display = (
+        "meeting",
+        "user",
+        "kind",
+        "offset",
+        "channel",
+        "state",
+        "attempts",
+        "due_at",
+        "sent_at",
+    )
+    list_filter = ("state", "kind", "channel", "meeting__team")
+    search_fields = ("user__name", "user__email", "meeting__title", "last_error")
+    date_hierarchy = "due_at"
+    raw_id_fields = ("meeting", "user")

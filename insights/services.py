@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from meetings.models import Meeting
+from meetings.models import Attendance, Meeting
 
 from .links import is_open
-from .models import Insight
+from .models import Insight, Reminder
 
 MEETING_OVER = "This meeting has ended: its insights can't change any more."
 
@@ -23,6 +23,8 @@ def submit_insight(*, meeting: Meeting, author, data: dict) -> Insight:
     meeting = Meeting.objects.select_related("team").get(pk=meeting.pk)  # fresh status
     if not is_open(meeting, now):
         raise ValidationError(MEETING_OVER, code="meeting_over")
+    # The same lock the reminder dispatcher's last check takes (reminders/dispatch.py).
+    Attendance.objects.select_for_update().filter(meeting=meeting, user=author).first()
     fields = {**data, "team": meeting.team, "is_late": meeting.is_late_now(now)}
     tags = fields.pop("tags", None)
     try:
@@ -41,4 +43,9 @@ def submit_insight(*, meeting: Meeting, author, data: dict) -> Insight:
         insight.save()
     if tags is not None:
         insight.tags.set(tags)
+    # Someone who submits gets nothing more; no broker needed, same transaction.
+    Reminder.objects.filter(
+        meeting=meeting, user=author, state=Reminder.State.PENDING,
+        kind__in=[Reminder.Kind.REMINDER, Reminder.Kind.SNOOZE],
+    ).update(state=Reminder.State.SKIPPED_SUBMITTED)  # fmt: skip
     return insight

@@ -6,7 +6,17 @@ from django.core.exceptions import ValidationError
 from insightboard.admin import OrgAdminPermissions
 
 from . import services
-from .models import Action, AgendaItem, Attendance, Invitation, Meeting, Membership, Series, Team
+from .models import (
+    Action,
+    AgendaItem,
+    Attendance,
+    Invitation,
+    Meeting,
+    Membership,
+    Series,
+    Team,
+    TeamWebhook,
+)
 
 
 class MembershipInline(OrgAdminPermissions, admin.TabularInline):
@@ -103,3 +113,10 @@ class ActionAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_filter = ("meeting__team",)
     search_fields = ("title", "owner__name", "meeting__title")
     autocomplete_fields = ["meeting", "owner", "insight", "created_by"]
+
+
+@admin.register(TeamWebhook)
+class TeamWebhookAdmin(OrgAdminPermissions, admin.ModelAdmin):
+    list_display = ("team", "kind", "masked_url", "mention_names", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("team__name",)

@@ -305,6 +305,13 @@ class Meeting(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     summary_sent_at = models.DateTimeField(null=True, blank=True)
+    # Bumped whenever the start moves: reminders planned for an older version are
+    # superseded, and new ones are planned for the new time.
+    schedule_version = models.PositiveIntegerField(default=1)
+    # When the reminder planner next has something to plan for this meeting: the
+    # due time of its earliest stage not yet planned. Denormalised so the planner's
+    # sweep is one indexed range scan, whatever the number of meetings.
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = MeetingQuerySet.as_manager()
@@ -322,6 +329,12 @@ class Meeting(models.Model):
         indexes = [
             # Meeting lists and "my next meeting": team + time range.
             models.Index(fields=["team", "starts_at"], name="meeting_team_starts"),
+            # The reminder planner: scheduled meetings with a stage coming due.
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=Q(status="scheduled", next_reminder_at__isnull=False),
+                name="meeting_next_reminder",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -334,6 +347,11 @@ class Meeting(models.Model):
     @property
     def has_started(self) -> bool:
         return self.started_at is not None or self.status != self.Status.SCHEDULED
+
+    def replan_reminders(self) -> None:
+        """Plan reminders from the first stage again (idempotent: rows already there stay)."""
+        offsets = self.team.reminder_offsets or [0]
+        self.next_reminder_at = self.starts_at - dt.timedelta(minutes=max(offsets))
 
     def is_late_now(self, now: dt.datetime | None = None) -> bool:
         """Whether an insight saved now counts as late: the round has begun."""
@@ -457,3 +475,38 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TeamWebhook(models.Model):
+    """A team's Slack or Microsoft Teams incoming webhook: before each meeting it
+    gets the list of who is still missing. The URL is a secret: never shown back."""
+
+    class Kind(models.TextChoices):
+        SLACK = "slack", "Slack"
+        TEAMS = "teams", "Microsoft Teams"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="webhooks")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    url = models.URLField(max_length=500)
+    mention_names = models.BooleanField(
+        default=False, help_text="Name who is missing. Off: only how many."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["team", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "kind"], name="webhook_one_per_kind_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.team}"
+
+    @property
+    def masked_url(self) -> str:
+        """Enough to recognise it, never enough to use it."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}/…{self.url[-4:]}"

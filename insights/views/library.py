@@ -72,9 +72,11 @@ class LibraryFilter(forms.Form):
         ]
 
     def apply(self, insights):
-        if not self.is_valid():
+        if not self.is_bound:
             return insights
-        data = self.cleaned_data
+        # The valid fields still apply when one is invalid (its error shows next to it).
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields}
         for field in ("team", "customer", "author"):
             if data[field]:
                 insights = insights.filter(**{field: data[field]})
@@ -90,7 +92,7 @@ class LibraryFilter(forms.Form):
             insights = insights.filter(conversation_date__lte=data["end"])
         if data["starred"]:
             insights = insights.filter(is_starred=True)
-        return search(insights, data["q"])
+        return search(insights, data["q"] or "")
 
 
 def _filtered(request: HttpRequest):
@@ -132,7 +134,8 @@ def _csv_rows(insights):
     for insight in insights.iterator(chunk_size=2000):
         yield writer.writerow([csv_cell(v) for v in (
             insight.submitted_at.isoformat(), insight.team.name, insight.meeting.title,
-            insight.meeting.starts_at.date().isoformat(), insight.author.name, insight.customer.name,
+            insight.meeting.starts_at.astimezone(insight.team.zone).date().isoformat(),
+            insight.author.name, insight.customer.name,
             insight.customer.segment, insight.contact, insight.conversation_date.isoformat(),
             insight.get_channel_display(), insight.said, insight.so_what,
             ", ".join(t.name for t in insight.tags.all()), "yes" if insight.is_late else "",

@@ -38,6 +38,7 @@ from .schedule import (
     materialise_all_series,
     materialise_series,
     remove_attendee,
+    replan_team,
     skip_meeting,
     unexcuse,
     update_meeting,

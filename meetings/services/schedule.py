@@ -15,6 +15,17 @@ from accounts.models import Away, User
 
 from ..models import AgendaItem, Attendance, Meeting, Membership, Series, Team
 
+
+def _close_reminders(meeting: Meeting, state: str, user: User | None = None) -> None:
+    """Pending reminders that no longer apply, closed in the caller's transaction."""
+    from insights.models import Reminder
+
+    pending = Reminder.objects.filter(meeting=meeting, state=Reminder.State.PENDING)
+    if user is not None:
+        pending = pending.filter(user=user)
+    pending.update(state=state, note="Closed when the meeting changed.")
+
+
 # How far ahead a series' meetings exist as rows (for calendars, reminders, excuses).
 MATERIALISE_AHEAD = dt.timedelta(weeks=8)
 ROUND_TITLE = "Fresh customer insights"
@@ -102,6 +113,8 @@ def materialise_series(*, series: Series, start: dt.datetime, end: dt.datetime) 
                 location=series.location,
                 facilitator=_next_facilitator(series, occurrence),
             )
+            meeting.replan_reminders()
+            meeting.save(update_fields=["next_reminder_at"])
             Attendance.objects.bulk_create(
                 [
                     Attendance(meeting=meeting, user_id=uid, is_guest=uid in guest_ids)
@@ -156,7 +169,7 @@ def create_meeting(
     facilitator: User | None = None,
 ) -> Meeting:
     """A one-off meeting with the team's members as attendees."""
-    meeting = Meeting.objects.create(
+    meeting = Meeting(
         team=team,
         title=title,
         starts_at=starts_at,
@@ -164,6 +177,8 @@ def create_meeting(
         location=location,
         facilitator=facilitator,
     )
+    meeting.replan_reminders()
+    meeting.save()
     member_ids = list(team.memberships.values_list("user_id", flat=True))
     Attendance.objects.bulk_create([Attendance(meeting=meeting, user_id=u) for u in member_ids])
     _create_agenda(meeting, len(member_ids), [])
@@ -179,11 +194,19 @@ def _guard_open(meeting: Meeting) -> None:
 @transaction.atomic
 def update_meeting(*, meeting: Meeting, data: dict) -> Meeting:
     """Move or edit one meeting; for a series occurrence, only this one."""
+    from insights.models import Reminder
+
     _guard_open(meeting)
+    old_start = meeting.starts_at
     duration = data.pop("duration_minutes", None) or int(meeting.duration.total_seconds() // 60)
     for field, value in data.items():
         setattr(meeting, field, value)
     meeting.ends_at = meeting.starts_at + dt.timedelta(minutes=duration)
+    if meeting.starts_at != old_start:
+        # Reminders planned for the old time are superseded; new ones follow the new time.
+        meeting.schedule_version += 1
+        meeting.replan_reminders()
+        _close_reminders(meeting, Reminder.State.SKIPPED_SUPERSEDED)
     meeting.save()
     return meeting
 
@@ -192,9 +215,12 @@ def update_meeting(*, meeting: Meeting, data: dict) -> Meeting:
 def skip_meeting(*, meeting: Meeting) -> Meeting:
     """Skip one occurrence (or cancel a one-off). The row stays, so the series
     doesn't bring it back."""
+    from insights.models import Reminder
+
     _guard_open(meeting)
     meeting.status = Meeting.Status.CANCELLED
     meeting.save(update_fields=["status"])
+    _close_reminders(meeting, Reminder.State.SKIPPED_CANCELLED)
     return meeting
 
 
@@ -327,7 +353,14 @@ def add_attendee(*, meeting: Meeting, user: User, whole_series: bool = False) ->
             )
             _excuse_away_attendees(later)
     _resize_round(meeting)
+    _replan(meeting)
     return attendance
+
+
+def _replan(meeting: Meeting) -> None:
+    if meeting.status == Meeting.Status.SCHEDULED:
+        meeting.replan_reminders()
+        Meeting.objects.filter(pk=meeting.pk).update(next_reminder_at=meeting.next_reminder_at)
 
 
 @transaction.atomic
@@ -345,7 +378,10 @@ def remove_attendee(*, attendance: Attendance, whole_series: bool = False) -> No
             meeting__status=Meeting.Status.SCHEDULED,
             user=attendance.user,
         ).delete()
+    from insights.models import Reminder
+
     attendance.delete()
+    _close_reminders(meeting, Reminder.State.SKIPPED_CANCELLED, user=attendance.user)
     _resize_round(meeting)
 
 
@@ -375,3 +411,15 @@ def unexcuse(*, attendance: Attendance) -> Attendance:
     attendance.save(update_fields=["status", "excuse_reason", "away"])
     _resize_round(attendance.meeting)
     return attendance
+
+
+def replan_team(team: Team) -> int:
+    """The team's reminder offsets changed: plan its scheduled meetings again."""
+    meetings = list(
+        team.meetings.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=timezone.now())
+    )
+    for meeting in meetings:
+        meeting.team = team
+        meeting.replan_reminders()
+    Meeting.objects.bulk_update(meetings, ["next_reminder_at"])
+    return len(meetings)

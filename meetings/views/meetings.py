@@ -157,6 +157,16 @@ def round_context(access: TeamAccess, meeting: Meeting) -> dict:
             "round": services.insight_round(meeting)}  # fmt: skip
 
 
+def reminder_history(meeting: Meeting) -> dict:
+    """Each attendee's reminders (sent, skipped and why, failed and why), in one query."""
+    from insights.models import Reminder
+
+    history: dict = {}
+    for reminder in Reminder.objects.filter(meeting=meeting).order_by("due_at", "pk"):
+        history.setdefault(reminder.user_id, []).append(reminder)
+    return history
+
+
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
@@ -172,6 +182,7 @@ def meeting_detail(request: HttpRequest, slug: str, meeting_id: int) -> HttpResp
         "excuse_form": ExcuseForm(),
         "my_attendance": meeting.attendances.filter(user=request.user).first(),
         "my_insight": meeting.insights.filter(author=request.user).exists(),
+        "reminders": reminder_history(meeting) if access.can_facilitate else {},
     }
     return render(request, "meetings/meeting_detail.html", context)
 

@@ -91,6 +91,8 @@ def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
     form = TeamSettingsForm(request.POST or None, instance=access.team)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if "reminder_offsets" in form.changed_data:
+            services.replan_team(access.team)
         messages.success(request, "Team settings saved.")
         return redirect("meetings:team-settings", slug=access.team.slug)
     return render(

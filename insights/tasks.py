@@ -1,0 +1,32 @@
+"""Thin tasks: they take no arguments and call one plain function. The work is
+idempotent sweeps over the database, so a redelivered or doubled task is harmless."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from .reminders import dispatch
+
+log = logging.getLogger(__name__)
+
+# Extra dispatch tasks when a tick finds more due than one batch: workers share it.
+FAN_OUT = 2
+
+
+@shared_task(name="insights.reminders_tick", ignore_result=True, soft_time_limit=50, time_limit=60)
+def reminders_tick() -> dict:
+    """Every 30 s from beat: plan what is owed, then send what is due."""
+    sweep = dispatch.tick(budget=40)
+    if sweep.claimed >= dispatch.BATCH:
+        for _ in range(FAN_OUT):
+            dispatch_reminders.delay()
+    return sweep.outcomes
+
+
+@shared_task(
+    name="insights.dispatch_reminders", ignore_result=True, soft_time_limit=50, time_limit=60
+)
+def dispatch_reminders() -> dict:
+    return dispatch.tick(budget=40).outcomes

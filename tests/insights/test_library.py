@@ -1,0 +1,877 @@
+"""The insight library: every insight of my teams and never another team's,
+filtered, searched, exported as a spreadsheet that runs no formula, and each
+insight with its meeting, the actions it caused and its reactions."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib
+import io
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery
+from django.db import IntegrityError, connection, transaction
+from django.http import StreamingHttpResponse
+from django.shortcuts import resolve_url
+
+from insights.models import Insight, Reaction
+from insights.search import search, search_vector
+from insights.views.library import CSV_COLUMNS, FORMULA_STARTS, PAGE_SIZE, csv_cell
+from meetings.models import Action, Meeting, Membership
+from tests.factories import (
+    CustomerFactory,
+    InsightFactory,
+    MeetingFactory,
+    MembershipFactory,
+    TagFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 6, 1, 7, 0, tzinfo=dt.UTC)  # Monday 09:00 in Brussels
+TODAY = NOW.date()
+GIN_INDEX = importlib.import_module("insights.migrations.0004_insight_search_index").INDEX
+
+LIBRARY = "/insights/"
+EXPORT = "/insights/export.csv"
+
+# The word-by-word fallback only runs on SQLite; PostgreSQL has its own tests below.
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the icontains fallback is SQLite's search"
+)
+
+
+@pytest.fixture(autouse=True)
+def _frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+def insight_in(team, hours_ago=1, **fields):
+    """An insight brought to its own meeting of `team`, submitted `hours_ago`."""
+    fields.setdefault("meeting", MeetingFactory(team=team, starts_at=NOW - dt.timedelta(days=1)))
+    fields.setdefault("submitted_at", NOW - dt.timedelta(hours=hours_ago))
+    tags = fields.pop("tags", [])
+    insight = InsightFactory(**fields)
+    insight.tags.set(tags)
+    return insight
+
+
+def listed(response) -> list[Insight]:
+    return list(response.context["page"].object_list)
+
+
+def exported_rows(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def detail_url(insight) -> str:
+    return f"/teams/{insight.team.slug}/insights/{insight.pk}/"
+
+
+def react_url(insight) -> str:
+    return f"/teams/{insight.team.slug}/insights/{insight.pk}/react/"
+
+
+def customer_url(customer) -> str:
+    return f"/teams/{customer.team.slug}/customers/{customer.pk}/"
+
+
+# --- Who sees what ----------------------------------------------------------
+
+
+def test_the_library_lists_my_teams_insights_newest_first(client, team, member):
+    oldest = insight_in(team, hours_ago=30)
+    newest = insight_in(team, hours_ago=1)
+    middle = insight_in(team, hours_ago=5)
+    client.force_login(member)
+
+    response = client.get(LIBRARY)
+
+    assert response.status_code == 200
+    assert listed(response) == [newest, middle, oldest]
+    assert "3 insights" in response.content.decode()
+
+
+def test_another_teams_insights_never_appear(client, team, other_team, member, outsider):
+    mine = insight_in(team, said="Our depot planner exports weekly.")
+    theirs = insight_in(other_team, said="Engineering secret roadmap talk.")
+
+    client.force_login(member)
+    member_view = client.get(LIBRARY)
+    client.force_login(outsider)
+    outsider_view = client.get(LIBRARY)
+
+    assert listed(member_view) == [mine]
+    assert "Engineering secret roadmap" not in member_view.content.decode()
+    assert listed(outsider_view) == [theirs]
+    assert "Our depot planner" not in outsider_view.content.decode()
+
+
+def test_organisation_admin_sees_every_teams_insights(client, team, other_team, org_admin):
+    sales = insight_in(team, hours_ago=2)
+    engineering = insight_in(other_team, hours_ago=1)
+    client.force_login(org_admin)
+
+    assert listed(client.get(LIBRARY)) == [engineering, sales]
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client, team):
+    insight = insight_in(team)
+
+    for url in (LIBRARY, EXPORT, detail_url(insight), customer_url(insight.customer)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == f"{resolve_url(settings.LOGIN_URL)}?next={quote(url)}"
+
+
+def test_the_library_pages_by_page_size(client, team, member):
+    insights = [insight_in(team, hours_ago=i + 1) for i in range(PAGE_SIZE + 5)]
+    client.force_login(member)
+
+    first = client.get(LIBRARY)
+    second = client.get(LIBRARY, {"page": 2})
+
+    assert listed(first) == insights[:PAGE_SIZE]
+    assert listed(second) == insights[PAGE_SIZE:]
+    assert "Page 2 of 2" in second.content.decode()
+    assert f"{PAGE_SIZE + 5} insights" in second.content.decode()
+
+
+def test_the_pager_keeps_the_filters(client, team, member):
+    customer = CustomerFactory(team=team, name="Acme")
+    for i in range(PAGE_SIZE + 1):
+        insight_in(team, hours_ago=i + 1, customer=customer)
+    client.force_login(member)
+
+    html = client.get(LIBRARY, {"customer": customer.pk}).content.decode()
+
+    assert f"?customer={customer.pk}&page=2" in html
+
+
+# --- Filters ----------------------------------------------------------------
+
+
+@pytest.fixture
+def support(member):
+    """A second team of Bob's, so the team filter has something to narrow."""
+    support = TeamFactory(name="Support", slug="support")
+    MembershipFactory(team=support, user=member)
+    return support
+
+
+@pytest.fixture
+def pair(team, support, member, facilitator):
+    """Two insights that differ in every filterable way: `match` and `other`."""
+    MembershipFactory(team=support, user=facilitator)
+    match = insight_in(
+        team,
+        hours_ago=2,
+        author=member,
+        customer=CustomerFactory(team=team, name="Acme", segment="Enterprise"),
+        tags=[TagFactory(team=team, name="exports")],
+        channel=Insight.Channel.VISIT,
+        conversation_date=TODAY - dt.timedelta(days=3),
+        is_starred=True,
+    )
+    other = insight_in(
+        support,
+        hours_ago=1,
+        author=facilitator,
+        customer=CustomerFactory(team=support, name="Globex", segment="SMB"),
+        tags=[TagFactory(team=support, name="pricing")],
+        channel=Insight.Channel.CALL,
+        conversation_date=TODAY - dt.timedelta(days=10),
+    )
+    return match, other
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param(lambda m: {"team": m.team.slug}, id="team"),
+        pytest.param(lambda m: {"customer": m.customer.pk}, id="customer"),
+        pytest.param(lambda m: {"segment": "Enterprise"}, id="segment"),
+        pytest.param(lambda m: {"tag": m.tags.get().pk}, id="tag"),
+        pytest.param(lambda m: {"channel": Insight.Channel.VISIT}, id="channel"),
+        pytest.param(lambda m: {"author": m.author.pk}, id="author"),
+        pytest.param(lambda m: {"start": (TODAY - dt.timedelta(days=5)).isoformat()}, id="from"),
+        pytest.param(lambda m: {"start": m.conversation_date.isoformat()}, id="from-inclusive"),
+        pytest.param(lambda m: {"starred": "on"}, id="starred"),
+    ],
+)
+def test_each_filter_narrows_the_library(client, member, pair, query):
+    match, other = pair
+    client.force_login(member)
+    assert listed(client.get(LIBRARY)) == [other, match]
+
+    response = client.get(LIBRARY, query(match))
+
+    assert response.context["form"].errors == {}
+    assert listed(response) == [match]
+
+
+def test_a_date_range_ending_before_an_insight_leaves_it_out(client, member, pair):
+    _match, other = pair
+    client.force_login(member)
+
+    response = client.get(LIBRARY, {"end": (TODAY - dt.timedelta(days=4)).isoformat()})
+
+    assert listed(response) == [other]
+
+
+def test_filters_combine(client, member, pair):
+    match, _other = pair
+    client.force_login(member)
+
+    assert listed(client.get(LIBRARY, {"segment": "Enterprise", "starred": "on"})) == [match]
+    assert listed(client.get(LIBRARY, {"segment": "Enterprise", "channel": "call"})) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param(lambda theirs: {"customer": theirs.customer.pk}, id="customer"),
+        pytest.param(lambda theirs: {"tag": theirs.tags.get().pk}, id="tag"),
+        pytest.param(lambda theirs: {"team": theirs.team.slug}, id="team"),
+        pytest.param(lambda theirs: {"author": theirs.author.pk}, id="author"),
+    ],
+)
+def test_another_teams_id_in_the_query_string_is_refused_and_leaks_nothing(
+    client, team, other_team, member, query
+):
+    mine = insight_in(team, said="Ours")
+    theirs = insight_in(
+        other_team,
+        customer=CustomerFactory(team=other_team, name="Initech Secret"),
+        tags=[TagFactory(team=other_team, name="secret-tag")],
+        said="Theirs, confidential",
+    )
+    client.force_login(member)
+
+    response = client.get(LIBRARY, query(theirs))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["form"].errors  # not a valid choice for Bob
+    assert listed(response) == [mine]
+    assert "Theirs, confidential" not in html
+    assert "Initech Secret" not in html
+    assert "secret-tag" not in html
+
+
+def test_the_filter_form_offers_only_my_teams_customers_and_tags(client, team, other_team, member):
+    insight_in(team, customer=CustomerFactory(team=team, name="Acme"))
+    insight_in(
+        other_team,
+        customer=CustomerFactory(team=other_team, name="Initech", segment="Secret segment"),
+        tags=[TagFactory(team=other_team, name="secret-tag")],
+    )
+    client.force_login(member)
+
+    html = client.get(LIBRARY).content.decode()
+
+    assert ">Acme</option>" in html
+    assert "Initech" not in html
+    assert "Secret segment" not in html
+    assert "secret-tag" not in html
+
+
+# --- Search -----------------------------------------------------------------
+
+
+@sqlite_only
+def test_search_on_sqlite_needs_every_word_somewhere(client, team, member):
+    both = insight_in(
+        team,
+        hours_ago=2,
+        said="They export the weekly report to Excel.",
+        so_what="A depot filter would help.",
+    )
+    insight_in(team, hours_ago=1, said="They export to Excel.", so_what="Nothing about it.")
+    client.force_login(member)
+
+    assert listed(client.get(LIBRARY, {"q": "excel DEPOT"})) == [both]
+
+
+@sqlite_only
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("said", "The planner exports every Monday."),
+        ("so_what", "The planner exports every Monday."),
+        ("contact", "Head of exports"),
+    ],
+)
+def test_search_on_sqlite_looks_in_said_so_what_and_contact(client, team, member, field, value):
+    hit = insight_in(team, **{field: value})
+    insight_in(team, said="Unrelated", so_what="Unrelated", contact="Someone")
+    client.force_login(member)
+
+    assert listed(client.get(LIBRARY, {"q": "export"})) == [hit]
+
+
+@sqlite_only
+def test_search_on_sqlite_matches_words_across_customer_name_and_text(client, team, member):
+    acme = CustomerFactory(team=team, name="Acme Logistics")
+    hit = insight_in(team, customer=acme, said="The depot is too far.")
+    insight_in(team, said="The depot is too far.")
+    insight_in(team, customer=acme, said="Nothing else.")
+    client.force_login(member)
+
+    assert listed(client.get(LIBRARY, {"q": "logistics depot"})) == [hit]
+
+
+def test_search_never_reaches_another_team(client, team, other_team, member):
+    insight_in(other_team, said="Pricing is too high for us.")
+    client.force_login(member)
+
+    assert listed(client.get(LIBRARY, {"q": "pricing"})) == []
+
+
+def test_a_blank_search_lists_everything(client, team, member):
+    insights = [insight_in(team, hours_ago=i + 1) for i in range(3)]
+    client.force_login(member)
+
+    assert listed(client.get(LIBRARY, {"q": "   "})) == insights
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("They keep exporting the report by hand.", "export"),
+        ("They exported it twice last week.", "exports"),
+        ("Pricing pages confuse them.", "priced"),
+    ],
+)
+def test_postgres_search_finds_other_forms_of_a_word(client, team, member, text, query):
+    hit = insight_in(team, said=text)
+    insight_in(team, said="Onboarding was smooth.")
+    client.force_login(member)
+
+    assert listed(client.get(LIBRARY, {"q": query})) == [hit]
+
+
+@pytest.mark.postgres
+def test_postgres_search_excludes_a_word_with_a_minus(client, team, member):
+    kept = insight_in(team, said="They export to Excel every week.")
+    insight_in(team, said="The export is fine but the pricing is too high.")
+    client.force_login(member)
+
+    assert listed(client.get(LIBRARY, {"q": "export -pricing"})) == [kept]
+
+
+@pytest.mark.postgres
+def test_postgres_search_matches_a_quoted_phrase(client, team, member):
+    phrase = insight_in(team, said="She reads the weekly report on Mondays.")
+    insight_in(team, said="The report comes weekly but late.")
+    client.force_login(member)
+
+    assert listed(client.get(LIBRARY, {"q": '"weekly report"'})) == [phrase]
+
+
+@pytest.mark.postgres
+def test_postgres_search_needs_every_word_unless_told_or(client, team, member):
+    both = insight_in(team, hours_ago=3, said="Excel export of the depot list.")
+    excel = insight_in(team, hours_ago=2, said="Excel only.")
+    depot = insight_in(team, hours_ago=1, said="Depot only.")
+    client.force_login(member)
+
+    assert listed(client.get(LIBRARY, {"q": "excel depot"})) == [both]
+    assert set(listed(client.get(LIBRARY, {"q": "excel or depot"}))) == {both, excel, depot}
+
+
+@pytest.mark.postgres
+def test_postgres_search_ranks_the_best_match_first_even_if_older(client, team, member):
+    best = insight_in(
+        team,
+        hours_ago=48,
+        said="Export, export, export: exports are all they talk about.",
+        so_what="Fix exporting.",
+    )
+    passing = insight_in(
+        team, hours_ago=1, said="They mentioned an export once, among many things."
+    )
+    client.force_login(member)
+
+    assert listed(client.get(LIBRARY, {"q": "export"})) == [best, passing]
+
+
+@pytest.mark.postgres
+def test_postgres_search_also_finds_the_customer_by_name(client, team, member):
+    hit = insight_in(team, customer=CustomerFactory(team=team, name="Acme Logistics"))
+    insight_in(team)
+    client.force_login(member)
+
+    assert listed(client.get(LIBRARY, {"q": "acme"})) == [hit]
+
+
+@pytest.mark.postgres
+def test_the_fulltext_gin_index_exists(team):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s AND indexname = %s",
+            [Insight._meta.db_table, GIN_INDEX],
+        )
+        (definition,) = cursor.fetchone()
+
+    assert "USING gin" in definition
+    assert "to_tsvector('english'::regconfig" in definition
+
+
+def explain_without_seqscan(queryset) -> str:
+    with connection.cursor() as cursor:
+        # SET LOCAL: undone when the test's transaction rolls back. A tiny table
+        # is cheapest to scan whole; forbid that so the plan shows what it *can* use.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    return queryset.explain()
+
+
+@pytest.mark.postgres
+def test_the_gin_index_matches_the_search_vector_expression(team):
+    """The migration's expression and search_vector() must be identical, or the
+    index is dead weight."""
+    for i in range(20):
+        insight_in(team, hours_ago=i + 1)
+    query = SearchQuery("export", config="english", search_type="websearch")
+    queryset = Insight.objects.annotate(document=search_vector()).filter(document=query)
+
+    assert GIN_INDEX in explain_without_seqscan(queryset)
+
+
+@pytest.mark.postgres
+def test_library_search_uses_the_gin_index(team, member):
+    for i in range(20):
+        insight_in(team, hours_ago=i + 1)
+    # The bare search, so the only indexable condition left is the search's own.
+    queryset = search(Insight.objects.all(), "export")
+
+    assert GIN_INDEX in explain_without_seqscan(queryset)
+
+
+# --- Query count ------------------------------------------------------------
+
+
+def test_library_query_count_does_not_grow_with_insights(
+    client, team, member, django_assert_max_num_queries
+):
+    tags = [TagFactory(team=team, name=name) for name in ("exports", "pricing", "onboarding")]
+    client.force_login(member)
+    counts = []
+    for size in (5, 40):
+        Insight.objects.all().delete()
+        for i in range(size):
+            insight_in(team, hours_ago=i + 1, tags=tags[: i % 3 + 1], is_late=i % 2 == 0)
+
+        with django_assert_max_num_queries(15) as captured:
+            assert client.get(LIBRARY).status_code == 200
+        counts.append(len(captured.captured_queries))
+
+    assert counts[0] == counts[1]
+
+
+def test_library_query_count_with_filters_does_not_grow_either(
+    client, team, member, django_assert_max_num_queries
+):
+    tag = TagFactory(team=team, name="exports")
+    client.force_login(member)
+    counts = []
+    for size in (5, 40):
+        for i in range(size):
+            insight_in(team, hours_ago=i + 1, tags=[tag], said=f"export number {i}")
+
+        with django_assert_max_num_queries(15) as captured:
+            assert client.get(LIBRARY, {"tag": tag.pk, "q": "export"}).status_code == 200
+        counts.append(len(captured.captured_queries))
+
+    assert counts[0] == counts[1]
+
+
+# --- CSV export -------------------------------------------------------------
+
+
+def test_the_export_streams_a_csv_with_the_columns_as_header(client, team, member):
+    insight = insight_in(
+        team,
+        customer=CustomerFactory(team=team, name="Acme", segment="Enterprise"),
+        tags=[TagFactory(team=team, name="pricing"), TagFactory(team=team, name="exports")],
+        contact="Head of planning",
+        channel=Insight.Channel.VIDEO,
+        said="They export to Excel.",
+        so_what="A depot filter.",
+        is_late=True,
+    )
+    client.force_login(member)
+
+    response = client.get(EXPORT)
+
+    assert isinstance(response, StreamingHttpResponse)
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="insights-2026-06-01.csv"'
+    header, *rows = exported_rows(response)
+    assert header == CSV_COLUMNS
+    assert len(rows) == 1
+    row = dict(zip(CSV_COLUMNS, rows[0], strict=True))
+    assert row["submitted_at"] == insight.submitted_at.isoformat()
+    assert row["team"] == "Sales"
+    assert row["meeting"] == insight.meeting.title
+    assert row["author"] == insight.author.name
+    assert (row["customer"], row["segment"], row["contact"]) == (
+        "Acme",
+        "Enterprise",
+        "Head of planning",
+    )
+    assert row["conversation_date"] == insight.conversation_date.isoformat()
+    assert row["channel"] == "Video call"
+    assert (row["said"], row["so_what"]) == ("They export to Excel.", "A depot filter.")
+    assert row["tags"] == "exports, pricing"
+    assert (row["late"], row["starred"]) == ("yes", "")
+
+
+def test_the_meeting_date_in_the_export_is_the_teams_calendar_day(client, team, member):
+    # 00:30 on 30 May in Brussels is still 29 May in UTC.
+    meeting = MeetingFactory(team=team, starts_at=dt.datetime(2026, 5, 29, 22, 30, tzinfo=dt.UTC))
+    insight_in(team, meeting=meeting)
+    client.force_login(member)
+
+    _header, row = exported_rows(client.get(EXPORT))
+
+    assert row[CSV_COLUMNS.index("meeting_date")] == "2026-05-30"
+
+
+def test_the_export_applies_the_same_filters_as_the_library(client, member, pair):
+    match, _other = pair
+    client.force_login(member)
+
+    for query in ({"customer": match.customer.pk}, {"starred": "on"}, {"team": "sales"}):
+        listed_ids = [i.said for i in listed(client.get(LIBRARY, query))]
+        rows = exported_rows(client.get(EXPORT, query))[1:]
+        assert [r[CSV_COLUMNS.index("said")] for r in rows] == listed_ids == [match.said]
+
+
+def test_the_export_applies_the_search(client, team, member):
+    hit = insight_in(team, said="They export to Excel every week.")
+    insight_in(team, said="Onboarding was smooth.")
+    client.force_login(member)
+
+    rows = exported_rows(client.get(EXPORT, {"q": "excel"}))[1:]
+
+    assert [r[CSV_COLUMNS.index("said")] for r in rows] == [hit.said]
+
+
+def test_the_export_never_contains_another_teams_insights(client, team, other_team, member):
+    insight_in(team, said="Ours")
+    insight_in(other_team, said="Theirs")
+    client.force_login(member)
+
+    rows = exported_rows(client.get(EXPORT))[1:]
+
+    assert [r[CSV_COLUMNS.index("said")] for r in rows] == ["Ours"]
+
+
+def test_html_is_exported_exactly_as_typed(client, team, member):
+    said = "<script>alert('x')</script> & <b>bold</b> \"quoted\", with a comma\nand a line"
+    insight_in(team, said=said, customer=CustomerFactory(team=team, name="<i>Acme</i>"))
+    client.force_login(member)
+
+    _header, row = exported_rows(client.get(EXPORT))
+
+    assert row[CSV_COLUMNS.index("said")] == said
+    assert row[CSV_COLUMNS.index("customer")] == "<i>Acme</i>"
+
+
+@pytest.mark.parametrize(
+    "value", ['=HYPERLINK("http://evil")', "+1+1", "-2", "@SUM(A1)", "\t=1", "\r=1"]
+)
+def test_a_formula_is_quoted_so_spreadsheets_show_it_as_text(client, team, member, value):
+    assert value.startswith(FORMULA_STARTS)
+    insight_in(
+        team,
+        said=value,
+        so_what=value,
+        contact=value,
+        customer=CustomerFactory(team=team, name=value, segment=value),
+        tags=[TagFactory(team=team, name=value)],
+    )
+    client.force_login(member)
+
+    _header, row = exported_rows(client.get(EXPORT))
+
+    for column in ("said", "so_what", "contact", "customer", "segment", "tags"):
+        assert row[CSV_COLUMNS.index(column)] == "'" + value, column
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [("fine", "fine"), ("", ""), (None, ""), ("a=b", "a=b"), ("=1", "'=1"), (-2, "'-2")],
+)
+def test_csv_cell_quotes_only_a_leading_formula_character(value, cell):
+    assert csv_cell(value) == cell
+
+
+def test_a_large_export_streams_in_chunks_with_few_queries(
+    client, team, member, django_assert_max_num_queries
+):
+    rows = 3000
+    customer = CustomerFactory(team=team, name="Acme")
+    tag = TagFactory(team=team, name="exports")
+    meetings = Meeting.objects.bulk_create(
+        Meeting(team=team, title=f"Round {i}", starts_at=NOW, ends_at=NOW + dt.timedelta(hours=1))
+        for i in range(rows)
+    )
+    insights = Insight.objects.bulk_create(
+        Insight(team=team, meeting=meeting, author=member, customer=customer,
+                conversation_date=TODAY, said=f"said {i}", so_what="so what",
+                submitted_at=NOW - dt.timedelta(seconds=i))
+        for i, meeting in enumerate(meetings)
+    )  # fmt: skip
+    Insight.tags.through.objects.bulk_create(
+        Insight.tags.through(insight_id=insight.pk, tag_id=tag.pk) for insight in insights
+    )
+    client.force_login(member)
+
+    # Session and user, then the insights and their tags chunk by chunk: never
+    # one query per row, and the first rows come before the last are read.
+    with django_assert_max_num_queries(5) as first:
+        response = client.get(EXPORT)
+        chunks = iter(response.streaming_content)
+        next(chunks), next(chunks)
+    with django_assert_max_num_queries(6):
+        body = b"".join(chunks)
+
+    assert len(first.captured_queries) <= 5
+    parsed = list(csv.reader(io.StringIO(body.decode())))
+    assert len(parsed) == rows - 1
+    assert parsed[-1][CSV_COLUMNS.index("said")] == f"said {rows - 1}"
+    assert {r[CSV_COLUMNS.index("tags")] for r in parsed} == {"exports"}
+
+
+# --- Insight detail ---------------------------------------------------------
+
+
+def test_the_detail_page_links_its_meeting_and_lists_the_actions_it_caused(
+    client, team, member, facilitator
+):
+    meeting = MeetingFactory(team=team, title="Monday round", starts_at=NOW - dt.timedelta(days=1))
+    insight = insight_in(team, meeting=meeting, author=member)
+    Action.objects.create(
+        meeting=meeting, insight=insight, title="Call Acme back", owner=facilitator
+    )
+    Action.objects.create(meeting=meeting, title="Unrelated follow-up", owner=facilitator)
+    client.force_login(member)
+
+    html = client.get(detail_url(insight)).content.decode()
+
+    assert f'href="/teams/sales/meetings/{meeting.pk}/"' in html
+    assert "Monday round" in html
+    assert "Call Acme back" in html
+    assert "Alice Facilitator" in html
+    assert "Unrelated follow-up" not in html
+
+
+def test_an_insight_with_no_actions_says_none_yet(client, team, member):
+    insight = insight_in(team, author=member)
+    client.force_login(member)
+
+    assert "None yet." in client.get(detail_url(insight)).content.decode()
+
+
+def test_a_reaction_toggles_on_then_off(client, team, member):
+    insight = insight_in(team)
+    client.force_login(member)
+
+    response = client.post(react_url(insight), {"kind": Reaction.Kind.USEFUL})
+
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(insight)
+    assert list(Reaction.objects.values_list("user", "kind")) == [(member.pk, "useful")]
+    html = client.get(detail_url(insight)).content.decode()
+    assert 'aria-pressed="true">Useful · 1</button>' in html
+
+    client.post(react_url(insight), {"kind": Reaction.Kind.USEFUL})
+
+    assert not Reaction.objects.exists()
+    assert (
+        'aria-pressed="false">Useful · 0</button>'
+        in client.get(detail_url(insight)).content.decode()
+    )
+
+
+def test_reaction_counts_add_up_across_people_and_kinds(client, team, member, facilitator):
+    insight = insight_in(team)
+    client.force_login(member)
+    client.post(react_url(insight), {"kind": Reaction.Kind.USEFUL})
+    client.post(react_url(insight), {"kind": Reaction.Kind.SURPRISING})
+    client.force_login(facilitator)
+    client.post(react_url(insight), {"kind": Reaction.Kind.USEFUL})
+
+    html = client.get(detail_url(insight)).content.decode()
+
+    assert 'aria-pressed="true">Useful · 2</button>' in html
+    assert 'aria-pressed="false">Surprising · 1</button>' in html  # Bob's, not Alice's
+    assert 'aria-pressed="false">Act on this · 0</button>' in html
+
+
+def test_the_database_allows_one_reaction_per_person_and_kind(team, member):
+    insight = insight_in(team)
+    Reaction.objects.create(insight=insight, user=member, kind=Reaction.Kind.USEFUL)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reaction.objects.create(insight=insight, user=member, kind=Reaction.Kind.USEFUL)
+
+    Reaction.objects.create(insight=insight, user=member, kind=Reaction.Kind.ACT)
+    assert "reaction_one_per_kind" in {c.name for c in Reaction._meta.constraints}
+    assert insight.reactions.count() == 2
+
+
+@pytest.mark.parametrize("kind", ["love", "", "USEFUL"])
+def test_an_unknown_reaction_kind_is_ignored(client, team, member, kind):
+    insight = insight_in(team)
+    client.force_login(member)
+
+    response = client.post(react_url(insight), {"kind": kind})
+
+    assert response.status_code == 302
+    assert not Reaction.objects.exists()
+
+
+def test_reacting_needs_a_post(client, team, member):
+    insight = insight_in(team)
+    client.force_login(member)
+
+    assert client.get(react_url(insight), {"kind": "useful"}).status_code == 405
+    assert not Reaction.objects.exists()
+
+
+def test_an_outsider_gets_404_for_an_insight_and_cannot_react(client, team, outsider):
+    insight = insight_in(team)
+    client.force_login(outsider)
+
+    assert client.get(detail_url(insight)).status_code == 404
+    assert client.post(react_url(insight), {"kind": "useful"}).status_code == 404
+    assert not Reaction.objects.exists()
+
+
+def test_an_insight_under_the_wrong_team_slug_is_404(client, team, support, member):
+    insight = insight_in(team)
+    client.force_login(member)
+
+    assert client.get(f"/teams/support/insights/{insight.pk}/").status_code == 404
+
+
+def test_organisation_admin_opens_any_teams_insight(client, team, org_admin):
+    insight = insight_in(team, said="Seen by the admin")
+    client.force_login(org_admin)
+
+    assert "Seen by the admin" in client.get(detail_url(insight)).content.decode()
+
+
+def test_a_removed_members_insight_shows_former_member(client, team, member, facilitator):
+    kept = insight_in(team, author=facilitator)
+    gone = insight_in(team, author=member)
+    Membership.objects.filter(team=team, user=member).delete()
+    client.force_login(facilitator)
+
+    assert "Former member" not in client.get(detail_url(kept)).content.decode()
+    html = client.get(detail_url(gone)).content.decode()
+    assert "Bob Member" in html
+    assert "Former member" in html
+
+
+# --- Customer page ----------------------------------------------------------
+
+
+def test_the_customer_page_lists_everything_heard_newest_conversation_first(
+    client, team, member, facilitator
+):
+    acme = CustomerFactory(team=team, name="Acme", segment="Enterprise")
+    # Submitted order differs from conversation order on purpose.
+    older = insight_in(team, hours_ago=1, customer=acme, author=member,
+                       conversation_date=TODAY - dt.timedelta(days=9))  # fmt: skip
+    newest = insight_in(team, hours_ago=3, customer=acme, author=facilitator,
+                        conversation_date=TODAY - dt.timedelta(days=4))  # fmt: skip
+    middle = insight_in(team, hours_ago=2, customer=acme, author=member,
+                        conversation_date=TODAY - dt.timedelta(days=6))  # fmt: skip
+    insight_in(team, said="Another customer's story")
+    client.force_login(member)
+
+    response = client.get(customer_url(acme))
+
+    html = response.content.decode()
+    assert list(response.context["insights"]) == [newest, middle, older]
+    assert "Another customer&#x27;s story" not in html
+    assert "Enterprise · 3 insights from 2 people · last heard 4 days ago" in html
+
+
+def test_a_customer_heard_today_was_last_heard_0_days_ago(client, team, member):
+    acme = CustomerFactory(team=team, name="Acme")
+    insight_in(team, customer=acme, author=member, conversation_date=TODAY)
+    client.force_login(member)
+
+    html = client.get(customer_url(acme)).content.decode()
+
+    assert "1 insight from 1 person · last heard 0 days ago" in html
+
+
+def test_a_customer_with_nothing_heard_says_so(client, team, member):
+    acme = CustomerFactory(team=team, name="Acme")
+    client.force_login(member)
+
+    html = client.get(customer_url(acme)).content.decode()
+
+    assert "Nothing heard from them yet." in html
+    assert "last heard" not in html
+
+
+def test_another_teams_customer_is_404(client, team, other_team, member, outsider):
+    theirs = CustomerFactory(team=other_team, name="Initech")
+    ours = CustomerFactory(team=team, name="Acme")
+    client.force_login(member)
+
+    assert client.get(f"/teams/sales/customers/{theirs.pk}/").status_code == 404
+    assert client.get(customer_url(theirs)).status_code == 404
+    client.force_login(outsider)
+    assert client.get(customer_url(ours)).status_code == 404
+
+
+# --- Escaping ---------------------------------------------------------------
+
+
+@pytest.fixture
+def hostile(team):
+    author = UserFactory(email="mallory@example.com", name="<b>Mallory</b>")
+    MembershipFactory(team=team, user=author)
+    return insight_in(
+        team,
+        author=author,
+        customer=CustomerFactory(
+            team=team, name="<script>alert('c')</script>", segment="<i>seg</i>"
+        ),
+        tags=[TagFactory(team=team, name="<img src=x onerror=alert(1)>")],
+        contact="<u>contact</u>",
+        said="<script>alert('said')</script> line one\nline two",
+        so_what="<iframe src=evil></iframe>",
+    )
+
+
+@pytest.mark.parametrize(
+    "url", [lambda i: LIBRARY, detail_url, lambda i: customer_url(i.customer)],
+    ids=["library", "detail", "customer"],
+)  # fmt: skip
+def test_html_in_any_field_is_escaped(client, member, hostile, url):
+    client.force_login(member)
+
+    html = client.get(url(hostile)).content.decode()
+
+    for raw in ("<script>alert", "<b>Mallory", "<iframe", "<img src=x", "<u>contact", "<i>seg"):
+        assert raw not in html
+    assert "&lt;script&gt;alert(&#x27;said&#x27;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;Mallory&lt;/b&gt;" in html
+    assert "&lt;iframe src=evil&gt;&lt;/iframe&gt;" in html
