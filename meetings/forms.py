@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 
 from dateutil import rrule
 from django import forms
@@ -14,7 +15,7 @@ from accounts.models import User
 from accounts.timezones import time_zone_choices
 from insightboard.widgets import DateInput, TimeInput
 
-from .models import Membership, Team
+from .models import Membership, Team, TeamWebhook
 
 MAX_INVITES = 50
 OFFSET_RE = re.compile(r"^(\d+)\s*(d|h|m|min)?$")
@@ -373,3 +374,25 @@ class ActionForm(forms.Form):
         # Only this meeting's insights: a foreign id in the form is simply invalid.
         self.fields["insight"].queryset = meeting.insights.select_related("author")
         self.fields["insight"].label_from_instance = lambda i: f"{i.author.name} ({i.customer})"
+
+
+HTTPS_ONLY = "Use the https:// address your Slack or Teams admin gave you."
+NOT_A_WEBHOOK = "This doesn't look like an incoming-webhook address."
+
+
+class WebhookForm(forms.Form):
+    kind = forms.ChoiceField(choices=TeamWebhook.Kind.choices, widget=forms.HiddenInput)
+    url = forms.URLField(label="Incoming webhook address", max_length=500, assume_scheme="https")
+    mention_names = forms.BooleanField(
+        label="Name who is missing", required=False,
+        help_text="Off: the post only says how many are still to come.",
+    )  # fmt: skip
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        parts = urlsplit(url)
+        if parts.scheme != "https":
+            raise ValidationError(HTTPS_ONLY, code="https_only")
+        if not parts.netloc or parts.path in ("", "/"):
+            raise ValidationError(NOT_A_WEBHOOK, code="not_a_webhook")
+        return url

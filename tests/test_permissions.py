@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Away
 from meetings import services
-from meetings.models import ROLE_RANK, Invitation, Membership
+from meetings.models import ROLE_RANK, Invitation, Membership, TeamWebhook
 from tests.factories import InsightFactory, MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +112,26 @@ def attendee_only(persona, scope):
     if persona == "outsider" or scope == "other":
         return 404
     return "ok"
+
+
+def webhook_kwargs(world, scope):
+    return {**team_kwargs(world, scope), "webhook_id": world[scope]["webhook"].pk}
+
+
+def snooze_kwargs(world, scope):
+    return {"meeting_id": world["own"]["meeting"].pk, "choice": "1h"}
+
+
+def snooze_query(world, scope):
+    from insights.reminders.content import snooze_link
+
+    return snooze_link(world["own"]["target"].user, world["own"]["meeting"], "1h").split("?", 1)[1]
+
+
+def unsubscribe_query(world, scope):
+    from insights.reminders.content import unsubscribe_link
+
+    return unsubscribe_link(world["own"]["target"].user).split("?", 1)[1]
 
 
 def feed_kwargs(world, scope):
@@ -206,6 +226,11 @@ MATRIX: dict[str, Row] = {
     "meetings:meeting-summary": Row(get=MEMBER, post=NO, kwargs=meeting_kwargs, scoped=True),
     "meetings:meeting-ics": Row(get=MEMBER, post=NO, kwargs=meeting_kwargs, scoped=True),
     "meetings:calendar-feed": Row(get=PUBLIC, post=NO, kwargs=feed_kwargs),
+    "meetings:webhook-save": Row(get=NO, post=TEAM_ADMIN, kwargs=team_kwargs, scoped=True),
+    "meetings:webhook-delete": Row(get=NO, post=TEAM_ADMIN, kwargs=webhook_kwargs, scoped=True),
+    "insights:snooze": Row(get=PUBLIC, post=PUBLIC, kwargs=snooze_kwargs, query=snooze_query),
+    "insights:unsubscribe": Row(get=PUBLIC, post=PUBLIC, query=unsubscribe_query),
+    "insights:reminder-failures": Row(get=ORG_ADMIN, post=NO),
     "insights:submit-next": Row(get=MEMBER, post=NO, kwargs=team_kwargs, scoped=True),
     "insights:submit": Row(
         get=attendee_only, post=attendee_only, kwargs=meeting_kwargs, scoped=True
@@ -309,6 +334,9 @@ def world(settings, tmp_path):
             "meeting": meeting,
             "item": services.add_agenda_item(meeting=meeting, title="Pipeline", minutes=10),
             "attendance": meeting.attendances.get(user=target.user),
+            "webhook": TeamWebhook.objects.create(
+                team=team, kind="slack", url="https://hooks.example.com/x"
+            ),
             "insight": insight,
             "action": services.add_action(
                 meeting=meeting,

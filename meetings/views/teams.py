@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,8 +17,8 @@ from insights.models import Insight
 
 from .. import services
 from ..access import Role, TeamAccess, access_invitation, access_membership, access_team
-from ..forms import InviteForm, RoleForm, TeamCreateForm, TeamSettingsForm
-from ..models import Membership, Team
+from ..forms import InviteForm, RoleForm, TeamCreateForm, TeamSettingsForm, WebhookForm
+from ..models import Membership, Team, TeamWebhook
 
 
 @login_required
@@ -95,11 +95,55 @@ def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
             services.replan_team(access.team)
         messages.success(request, "Team settings saved.")
         return redirect("meetings:team-settings", slug=access.team.slug)
+    return _settings_page(request, access, form)
+
+
+def _settings_page(
+    request, access: TeamAccess, form, webhook_forms: dict | None = None
+) -> HttpResponse:
+    webhooks = {w.kind: w for w in access.team.webhooks.all()}
+    channels = []
+    for kind, label in TeamWebhook.Kind.choices:
+        existing = webhooks.get(kind)
+        initial = {"kind": kind, "mention_names": existing.mention_names if existing else False}
+        channels.append({
+            "kind": kind, "label": label, "webhook": existing,
+            "form": (webhook_forms or {}).get(kind) or WebhookForm(initial=initial),
+        })  # fmt: skip
     return render(
-        request,
-        "meetings/team_settings.html",
-        {"access": access, "team": access.team, "form": form},
-    )
+        request, "meetings/team_settings.html",
+        {"access": access, "team": access.team, "form": form, "channels": channels},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def webhook_save(request: HttpRequest, slug: str) -> HttpResponse:
+    """Add or replace the team's Slack or Teams webhook. The URL is write-only."""
+    access = access_team(request.user, slug, role=Role.ADMIN)
+    form = WebhookForm(request.POST)
+    if not form.is_valid():
+        kind = request.POST.get("kind", "")
+        return _settings_page(request, access, TeamSettingsForm(instance=access.team), {kind: form})
+    TeamWebhook.objects.update_or_create(
+        team=access.team, kind=form.cleaned_data["kind"],
+        defaults={"url": form.cleaned_data["url"], "mention_names": form.cleaned_data["mention_names"],
+                  "is_active": True},
+    )  # fmt: skip
+    services.replan_team(access.team)
+    messages.success(request, f"{TeamWebhook.Kind(form.cleaned_data['kind']).label} channel saved.")
+    return redirect("meetings:team-settings", slug=slug)
+
+
+@login_required
+@require_POST
+def webhook_delete(request: HttpRequest, slug: str, webhook_id: int) -> HttpResponse:
+    access = access_team(request.user, slug, role=Role.ADMIN)
+    deleted, _ = TeamWebhook.objects.filter(team=access.team, pk=webhook_id).delete()
+    if not deleted:
+        raise Http404("No such channel.")
+    messages.success(request, "Channel removed.")
+    return redirect("meetings:team-settings", slug=slug)
 
 
 @login_required
