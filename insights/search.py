@@ -18,11 +18,15 @@ def search_vector() -> SearchVector:
     return SearchVector("said", "so_what", "contact", config=CONFIG)
 
 
+def uses_full_text() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def search(insights: QuerySet, text: str) -> QuerySet:
     text = text.strip()
     if not text:
         return insights
-    if connection.vendor == "postgresql":
+    if uses_full_text():
         query = SearchQuery(text, config=CONFIG, search_type="websearch")
         # The match operator (@@) filters, and can use the GIN index; the rank only
         # orders (a rank above zero is no match: "-word" and phrases still score).
