@@ -13,7 +13,10 @@ def test_healthz_is_200_when_database_and_broker_answer(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {
+        "status": "ok", "database": "ok", "broker": "ok",
+        "reminder_lag_seconds": 0, "reminders_stuck": 0,
+    }  # fmt: skip
 
 
 def test_healthz_is_503_when_the_broker_is_unreachable(client, monkeypatch):
@@ -23,7 +26,8 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, monkeypatch):
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "down"}
+    assert response.json()["status"] == "unavailable"
+    assert (response.json()["database"], response.json()["broker"]) == ("ok", "down")
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(client, monkeypatch):
@@ -57,3 +61,26 @@ def test_healthz_needs_no_login_and_is_never_cached(client):
     response = client.get("/healthz")
 
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_reports_reminder_lag(client, meeting_with_overdue_reminder):
+    body = client.get("/healthz").json()
+
+    assert body["reminder_lag_seconds"] >= 300
+    assert body["reminders_stuck"] == 0
+
+
+@pytest.fixture
+def meeting_with_overdue_reminder(team, member):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from insights.models import Reminder
+    from tests.factories import MeetingFactory
+
+    meeting = MeetingFactory(team=team)
+    overdue = timezone.now() - dt.timedelta(minutes=5)
+    return Reminder.objects.create(
+        meeting=meeting, user=member, offset=120, due_at=overdue, next_attempt_at=overdue
+    )
