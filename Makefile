@@ -12,6 +12,7 @@ help:
 	@echo "make run    start InsightBoard with demo data on http://127.0.0.1:$(PORT)/"
 	@echo "make test   run the whole test suite (uses DATABASE_URL/REDIS_URL when set)"
 	@echo "make lint   ruff lint and format check"
+	@echo "make bench  reminder dispatch benchmark (needs PostgreSQL and Redis on 127.0.0.1)"
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtualenv: on Debian/Ubuntu run 'apt-get install python3-venv'."; exit 1; }
@@ -36,6 +37,12 @@ run: install
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Reminder dispatch: 10,000 reminders through a real worker into a real SMTP server,
+# planner and claim query plans, before and after 1M rows of history. Uses (and drops)
+# the scratch database insightboard_bench and Redis database 14; not run by CI.
+bench: install
+	$(PY) bench/reminders.py
 
 lint: install
 	$(BIN)/ruff check .

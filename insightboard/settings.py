@@ -189,6 +189,8 @@ CELERY_TASK_IGNORE_RESULT = True  # nothing reads results: no result backend
 CELERY_TASK_ACKS_LATE = True  # tasks are idempotent sweeps, so a redelivery is harmless
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery 6's default, chosen now: tasks are idempotent sweeps, safe to run again.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"

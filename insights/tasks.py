@@ -3,13 +3,11 @@ idempotent sweeps over the database, so a redelivered or doubled task is harmles
 
 from __future__ import annotations
 
-import logging
 
 from celery import shared_task
 
-from .reminders import dispatch
+from .reminders import dispatch, planner
 
-log = logging.getLogger(__name__)
 
 # Extra dispatch tasks when a tick finds more due than one batch: workers share it.
 FAN_OUT = 2
@@ -17,11 +15,14 @@ FAN_OUT = 2
 
 @shared_task(name="insights.reminders_tick", ignore_result=True, soft_time_limit=50, time_limit=60)
 def reminders_tick() -> dict:
-    """Every 30 s from beat: plan what is owed, then send what is due."""
-    sweep = dispatch.tick(budget=40)
-    if sweep.claimed >= dispatch.BATCH:
+    """Every 30 s from beat: plan what is owed, then send what is due. With a backlog,
+    more dispatchers are asked for first, so every worker process helps at once."""
+    planned = planner.plan()
+    if dispatch.due_count() > dispatch.BATCH:
         for _ in range(FAN_OUT):
             dispatch_reminders.delay()
+    sweep = dispatch.tick(budget=40, plan=False)
+    sweep.planned = planned
     return sweep.outcomes
 
 

@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 from typing import ClassVar
 
+from django.conf import settings
 from django.core.mail import get_connection
 
 from ..models import Reminder
@@ -38,7 +39,8 @@ class EmailChannel(Channel):
     def send(self, reminder: Reminder) -> None:
         message = content.email_for(reminder)
         try:
-            with get_connection(timeout=SEND_TIMEOUT) as connection:
+            timeout = min(settings.EMAIL_TIMEOUT or SEND_TIMEOUT, SEND_TIMEOUT)
+            with get_connection(timeout=timeout) as connection:
                 message.connection = connection
                 message.send()
         except smtplib.SMTPRecipientsRefused as error:
