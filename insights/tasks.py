@@ -3,11 +3,9 @@ idempotent sweeps over the database, so a redelivered or doubled task is harmles
 
 from __future__ import annotations
 
-
 from celery import shared_task
 
 from .reminders import dispatch, planner
-
 
 # Extra dispatch tasks when a tick finds more due than one batch: workers share it.
 FAN_OUT = 2
