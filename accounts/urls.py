@@ -4,7 +4,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
-from .forms import LoginForm
 
 app_name = "accounts"
 
@@ -13,13 +12,7 @@ urlpatterns = [
     path("profile/away/", views.away_create, name="away-create"),
     path("profile/calendar/reset/", views.calendar_reset, name="calendar-reset"),
     path("profile/away/<int:away_id>/delete/", views.away_delete, name="away-delete"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",

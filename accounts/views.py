@@ -2,17 +2,43 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from meetings import services
 
 from .decorators import login_required
-from .forms import AwayForm, ProfileForm
+from .forms import AwayForm, LoginForm, ProfileForm
 from .models import Away, calendar_token
+
+LOGIN_RATE = "10/m"  # per address and per IP: slows password guessing to a crawl
+TOO_MANY_LOGINS = "Too many attempts. Wait a minute, then try again."
+
+_login = auth_views.LoginView.as_view(
+    authentication_form=LoginForm, redirect_authenticated_user=True
+)
+
+
+def login(request: HttpRequest) -> HttpResponse:
+    """Django's login view, behind rate limits per IP and per e-mail address."""
+    if request.method == "POST":
+        limited = is_ratelimited(
+            request, group="login-ip", key="ip", rate=LOGIN_RATE, method="POST", increment=True
+        ) | is_ratelimited(
+            request, group="login-email", key=lambda g, r: (r.POST.get("username") or "").lower(),
+            rate=LOGIN_RATE, method="POST", increment=True,
+        )  # fmt: skip
+        if limited:
+            form = LoginForm(request, data=request.POST)
+            form.errors.clear()
+            form.add_error(None, TOO_MANY_LOGINS)
+            return render(request, "registration/login.html", {"form": form}, status=429)
+    return _login(request)
 
 
 @login_required

@@ -162,8 +162,25 @@ else:
     EMAIL_FILE_PATH = str(embedded_dir(EMAIL_OUTBOX_DIR))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
-# --- Celery -----------------------------------------------------------------
+# --- Cache (rate limits) ---------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Short timeouts: a Redis outage must not stall a page (rate limits fail open).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits guard logins and "send me a fresh link"; when the cache is down they
+# let requests through rather than lock everyone out. (django_ratelimit is used for
+# its decorator only: its system check doesn't know Django's built-in RedisCache.)
+RATELIMIT_FAIL_OPEN = True
+
+# --- Celery -----------------------------------------------------------------
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

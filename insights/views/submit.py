@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from accounts.decorators import login_required
 from insightboard.mail import send_email
@@ -124,6 +125,16 @@ def fresh_link(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """ "Send me a fresh link": mailed only to an attendee of a meeting still open;
     the answer is the same whoever asks, so it reveals nothing."""
     email = (request.POST.get("email") or "").strip().lower()
+    # A link by e-mail is cheap to ask for: a few per address and IP, no mail bombs.
+    limited = is_ratelimited(
+        request, group="fresh-link-ip", key="ip", rate="20/h", increment=True
+    ) | (
+        is_ratelimited(
+            request, group="fresh-link-email", key=lambda g, r: email, rate="3/h", increment=True
+        )
+    )
+    if limited:
+        email = ""  # the same answer, and nothing sent
     attendance = (
         Attendance.objects.select_related("user", "meeting__team")
         .filter(meeting_id=meeting_id, user__email=email, user__is_active=True)

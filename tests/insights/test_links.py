@@ -181,3 +181,16 @@ def test_links_of_past_meetings_never_open(client, member, team):
     AttendanceFactory(meeting=past, user=member)
 
     assert client.get(path_of(links.submit_link(member, past))).status_code == 403
+
+
+def test_asking_for_fresh_links_over_and_over_sends_only_a_few(
+    client, member, meeting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(6):
+            response = client.post(
+                reverse("insights:fresh-link", args=[meeting.pk]), {"email": "bob@example.com"}
+            )
+
+    assert "a fresh link is on its way" in response.content.decode()  # the same answer
+    assert len(mail.outbox) == 3
