@@ -14,7 +14,17 @@ from django.http import Http404
 
 from accounts.models import User
 
-from .models import ROLE_RANK, Action, AgendaItem, Attendance, Invitation, Meeting, Membership, Team
+from .models import (
+    ROLE_RANK,
+    Action,
+    AgendaItem,
+    Attendance,
+    Invitation,
+    Meeting,
+    Membership,
+    Series,
+    Team,
+)
 
 Role = Membership.Role
 
@@ -118,3 +128,10 @@ def access_action(access: TeamAccess, action_id: int) -> Action:
     if action is None:
         raise Http404("No such action.")
     return action
+
+
+def access_series(access: TeamAccess, series_id: int) -> Series:
+    series = Series.objects.select_related("team").filter(team=access.team, pk=series_id).first()
+    if series is None:
+        raise Http404("No such series.")
+    return series

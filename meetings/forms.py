@@ -204,6 +204,52 @@ class MeetingForm(forms.Form):
         return team_datetime(self.team, self.cleaned_data["date"], self.cleaned_data["time"])
 
 
+class AgendaTemplateField(forms.CharField):
+    """'Pipeline review, 10' per line ⇄ [{"title": "Pipeline review", "minutes": 10}]."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Standing agenda items")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 5000)
+        kwargs.setdefault(
+            "help_text",
+            "One per line: title, minutes. They follow the insight round in every meeting.",
+        )
+        kwargs.setdefault(
+            "widget",
+            forms.Textarea(attrs={"rows": 3, "placeholder": "Pipeline review, 10\nFollow-ups, 5"}),
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(f"{item['title']}, {item['minutes']}" for item in value)
+        return value
+
+    def to_python(self, value) -> list[dict]:
+        items = []
+        for line in (super().to_python(value) or "").splitlines():
+            if not line.strip():
+                continue
+            title, _, minutes = line.rpartition(",")
+            if not title.strip() or not minutes.strip().isdigit():
+                title, minutes = line, "5"
+            items.append({"title": title.strip()[:160], "minutes": max(1, min(int(minutes), 240))})
+        return items
+
+
+class SeriesSettingsForm(forms.Form):
+    agenda_template = AgendaTemplateField()
+    apply_to_scheduled = forms.BooleanField(
+        label="Also update the meetings already scheduled", required=False,
+        help_text="Their standing items without notes are replaced; items added by hand stay.",
+    )  # fmt: skip
+    rotate_facilitator = forms.BooleanField(
+        label="Rotate the facilitator", required=False,
+        help_text="Each new meeting, the next person (by name) facilitates.",
+    )  # fmt: skip
+
+
 class SeriesForm(forms.Form):
     title = forms.CharField(max_length=120, initial="Weekly customer round")
     first_date = forms.DateField(label="First meeting", widget=DateInput())
@@ -243,31 +289,13 @@ class SeriesForm(forms.Form):
     count = forms.IntegerField(
         label="Number of meetings", min_value=1, max_value=500, required=False
     )
-    agenda_template = forms.CharField(
-        label="Standing agenda items",
-        required=False,
-        widget=forms.Textarea(
-            attrs={"rows": 3, "placeholder": "Pipeline review, 10\nFollow-ups, 5"}
-        ),
-        help_text="One per line: title, minutes. They follow the insight round in every meeting.",
-    )
+    agenda_template = AgendaTemplateField()
 
     def __init__(self, *args, team: Team, **kwargs):
         super().__init__(*args, **kwargs)
         self.team = team
         self.fields["facilitator"].queryset = _team_people(team)
         self.fields["start_time"].label = f"Time ({team.time_zone})"
-
-    def clean_agenda_template(self) -> list[dict]:
-        items = []
-        for line in self.cleaned_data["agenda_template"].splitlines():
-            if not line.strip():
-                continue
-            title, _, minutes = line.rpartition(",")
-            if not title or not minutes.strip().isdigit():
-                title, minutes = line, "5"
-            items.append({"title": title.strip()[:160], "minutes": max(1, min(int(minutes), 240))})
-        return items
 
     def clean(self):
         data = super().clean()

@@ -21,7 +21,13 @@ from django.utils import timezone
 from accounts.models import Away
 from meetings import services
 from meetings.models import ROLE_RANK, Invitation, Membership, TeamWebhook
-from tests.factories import InsightFactory, MembershipFactory, TeamFactory, UserFactory
+from tests.factories import (
+    InsightFactory,
+    MembershipFactory,
+    SeriesFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +120,10 @@ def attendee_only(persona, scope):
     return "ok"
 
 
+def series_kwargs(world, scope):
+    return {**team_kwargs(world, scope), "series_id": world[scope]["series"].pk}
+
+
 def webhook_kwargs(world, scope):
     return {**team_kwargs(world, scope), "webhook_id": world[scope]["webhook"].pk}
 
@@ -199,6 +209,10 @@ MATRIX: dict[str, Row] = {
     "meetings:series-create": Row(
         get=FACILITATOR, post=FACILITATOR, kwargs=team_kwargs, scoped=True
     ),
+    "meetings:series-detail": Row(
+        get=FACILITATOR, post=FACILITATOR, kwargs=series_kwargs, scoped=True
+    ),
+    "meetings:series-end": Row(get=NO, post=FACILITATOR, kwargs=series_kwargs, scoped=True),
     "meetings:meeting-detail": Row(get=MEMBER, post=NO, kwargs=meeting_kwargs, scoped=True),
     "meetings:meeting-round": Row(get=MEMBER, post=NO, kwargs=meeting_kwargs, scoped=True),
     "meetings:meeting-edit": Row(
@@ -334,6 +348,7 @@ def world(settings, tmp_path):
             "meeting": meeting,
             "item": services.add_agenda_item(meeting=meeting, title="Pipeline", minutes=10),
             "attendance": meeting.attendances.get(user=target.user),
+            "series": SeriesFactory(team=team),
             "webhook": TeamWebhook.objects.create(
                 team=team, kind="slack", url="https://hooks.example.com/x"
             ),

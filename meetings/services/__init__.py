@@ -34,6 +34,7 @@ from .schedule import (
     create_meeting,
     create_series,
     edit_series_from,
+    end_series,
     excuse,
     materialise_all_series,
     materialise_series,
@@ -42,6 +43,7 @@ from .schedule import (
     skip_meeting,
     unexcuse,
     update_meeting,
+    update_series_settings,
 )
 from .teams import (
     ALREADY_MEMBER,

@@ -423,3 +423,68 @@ def replan_team(team: Team) -> int:
         meeting.replan_reminders()
     Meeting.objects.bulk_update(meetings, ["next_reminder_at"])
     return len(meetings)
+
+
+@transaction.atomic
+def update_series_settings(
+    *,
+    series: Series,
+    agenda_template: list[dict],
+    rotate_facilitator: bool,
+    apply_to_scheduled: bool,
+) -> int:
+    """The series' standing agenda and rotation, for the meetings it creates from now
+    on and, if asked, for its scheduled ones; returns how many of those changed."""
+    previous = {entry.get("title") for entry in series.agenda_template}
+    series.agenda_template = agenda_template
+    series.rotate_facilitator = rotate_facilitator
+    series.save(update_fields=["agenda_template", "rotate_facilitator"])
+    if not apply_to_scheduled:
+        return 0
+    scheduled = list(
+        series.meetings.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=timezone.now())
+    )
+    for meeting in scheduled:
+        # The old standing items go, unless someone wrote notes on them or owns them.
+        meeting.agenda_items.filter(
+            kind=AgendaItem.Kind.ITEM, title__in=previous, notes="", owner__isnull=True
+        ).delete()
+        last = (
+            meeting.agenda_items.order_by("-position").values_list("position", flat=True).first()
+            or 0
+        )
+        AgendaItem.objects.bulk_create(
+            AgendaItem(meeting=meeting, position=last + i, title=e["title"], minutes=e["minutes"])
+            for i, e in enumerate(agenda_template, start=1)
+        )
+        _renumber(meeting)
+    return len(scheduled)
+
+
+def _renumber(meeting: Meeting) -> None:
+    items = list(meeting.agenda_items.order_by("position", "pk"))
+    for position, item in enumerate(items):
+        item.position = position
+    AgendaItem.objects.bulk_update(items, ["position"])
+
+
+@transaction.atomic
+def end_series(*, series: Series, now: dt.datetime | None = None) -> int:
+    """Stop a series from now on. Scheduled meetings nobody has brought anything to
+    go; those with insights are kept, skipped. Returns how many meetings went."""
+    from insights.models import Reminder
+
+    now = now or timezone.now()
+    local_now = now.astimezone(series.team.zone).replace(tzinfo=None)
+    series.rule = _rule_until(series.rule, local_now)
+    series.save(update_fields=["rule"])
+    removed = 0
+    for meeting in series.meetings.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=now):
+        if meeting.insights.exists() or meeting.actions.exists():
+            meeting.status = Meeting.Status.CANCELLED
+            meeting.save(update_fields=["status"])
+            _close_reminders(meeting, Reminder.State.SKIPPED_CANCELLED)
+        else:
+            meeting.delete()
+            removed += 1
+    return removed

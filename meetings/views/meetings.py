@@ -23,9 +23,17 @@ from ..access import (
     TeamAccess,
     access_attendance,
     access_meeting,
+    access_series,
     access_team,
 )
-from ..forms import AgendaItemForm, AttendeeForm, ExcuseForm, MeetingForm, SeriesForm
+from ..forms import (
+    AgendaItemForm,
+    AttendeeForm,
+    ExcuseForm,
+    MeetingForm,
+    SeriesForm,
+    SeriesSettingsForm,
+)
 from ..models import Meeting, Series, Team
 
 LIST_PAGE_SIZE = 20
@@ -306,3 +314,54 @@ def attendee_update(
     except ValidationError as error:
         messages.error(request, error.messages[0])
     return redirect(meeting_url(meeting) + "#attendees")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def series_detail(request: HttpRequest, slug: str, series_id: int) -> HttpResponse:
+    """A series: its upcoming meetings, its standing agenda and rotation."""
+    access = access_team(request.user, slug, role=Role.FACILITATOR)
+    series = access_series(access, series_id)
+    initial = {
+        "agenda_template": series.agenda_template,
+        "rotate_facilitator": series.rotate_facilitator,
+    }
+    form = SeriesSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changed = services.update_series_settings(series=series, **form.cleaned_data)
+        note = (
+            f" {changed} scheduled meeting{'s' if changed != 1 else ''} updated." if changed else ""
+        )
+        messages.success(request, "Series saved." + note)
+        return redirect("meetings:series-detail", slug=slug, series_id=series.pk)
+    upcoming = (
+        series.meetings.filter(starts_at__gt=timezone.now())
+        .exclude(status=Meeting.Status.ENDED)
+        .select_related("team", "facilitator")
+        .order_by("starts_at")[:12]
+    )
+    return render(
+        request,
+        "meetings/series_detail.html",
+        {
+            "access": access,
+            "team": access.team,
+            "series": series,
+            "form": form,
+            "upcoming": upcoming,
+        },
+    )
+
+
+@login_required
+@require_POST
+def series_end(request: HttpRequest, slug: str, series_id: int) -> HttpResponse:
+    access = access_team(request.user, slug, role=Role.FACILITATOR)
+    series = access_series(access, series_id)
+    removed = services.end_series(series=series)
+    messages.success(
+        request,
+        f"“{series.title}” ends here: {removed} upcoming meeting{'s' if removed != 1 else ''} removed; "
+        "any that already held insights are kept as skipped.",
+    )
+    return redirect(access.team)

@@ -95,7 +95,9 @@ def test_password_guessing_is_slowed_down(client, member):
     for _ in range(10):
         client.post("/accounts/login/", {"username": "bob@example.com", "password": "guess"})
 
-    response = client.post("/accounts/login/", {"username": "bob@example.com", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"username": "bob@example.com", "password": PASSWORD}
+    )
 
     assert response.status_code == 429
     assert escape(TOO_MANY_LOGINS) in response.content.decode()

@@ -1,0 +1,88 @@
+"""A series' own page: its standing agenda, rotation, and ending it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from meetings import services
+from meetings.models import AgendaItem, Meeting
+from tests.factories import InsightFactory
+
+pytestmark = pytest.mark.django_db
+
+UTC = dt.UTC
+
+
+@pytest.fixture
+def series(team, facilitator, member, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 1, 12, tzinfo=UTC), tick=False)
+    return services.create_series(team=team, data={
+        "title": "Weekly round", "rule": "FREQ=WEEKLY;BYDAY=MO", "first_date": dt.date(2026, 3, 2),
+        "start_time": dt.time(9), "duration_minutes": 30,
+        "agenda_template": [{"title": "Pipeline", "minutes": 10}],
+    })  # fmt: skip
+
+
+def items(meeting):
+    return list(meeting.agenda_items.order_by("position").values_list("title", flat=True))
+
+
+def test_new_standing_agenda_reaches_scheduled_meetings_when_asked(client, series, facilitator):
+    first = series.meetings.order_by("starts_at").first()
+    services.add_agenda_item(meeting=first, title="Hiring update", minutes=5)
+    client.force_login(facilitator)
+
+    response = client.post(
+        f"/teams/sales/series/{series.pk}/",
+        {"agenda_template": "Follow-ups, 5\nDemo of the week, 15", "apply_to_scheduled": "on"},
+        follow=True,
+    )
+
+    assert "8 scheduled meetings updated" in response.content.decode()
+    assert items(first) == [
+        "Fresh customer insights",
+        "Hiring update",
+        "Follow-ups",
+        "Demo of the week",
+    ]
+    series.refresh_from_db()
+    assert series.agenda_template == [{"title": "Follow-ups", "minutes": 5},
+                                      {"title": "Demo of the week", "minutes": 15}]  # fmt: skip
+
+
+def test_without_asking_only_future_materialised_meetings_get_it(client, series, facilitator):
+    client.force_login(facilitator)
+
+    client.post(f"/teams/sales/series/{series.pk}/", {"agenda_template": "Follow-ups, 5"})
+
+    first = series.meetings.order_by("starts_at").first()
+    assert items(first) == ["Fresh customer insights", "Pipeline"]
+
+
+def test_ending_a_series_keeps_meetings_that_hold_insights(client, series, facilitator, member):
+    meetings = list(series.meetings.order_by("starts_at"))
+    InsightFactory(meeting=meetings[1], author=member)
+    client.force_login(facilitator)
+
+    client.post(f"/teams/sales/series/{series.pk}/end/")
+
+    assert list(series.meetings.values_list("pk", "status")) == [
+        (meetings[1].pk, Meeting.Status.CANCELLED)
+    ]
+    assert services.materialise_all_series() == 0  # nothing comes back
+    assert not AgendaItem.objects.filter(meeting_id=meetings[0].pk).exists()
+
+
+def test_members_cannot_change_a_series(client, series, member):
+    client.force_login(member)
+
+    assert client.post(f"/teams/sales/series/{series.pk}/end/").status_code == 403
+    assert series.meetings.count() == 8
+
+
+def test_another_teams_series_is_a_404(client, outsider, series):
+    client.force_login(outsider)
+
+    assert client.get(f"/teams/sales/series/{series.pk}/").status_code == 404
