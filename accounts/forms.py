@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from insightboard.widgets import DateInput
+from insightboard.fields import DateField
 
 from .models import AWAY_ENDS_BEFORE_START, User
 from .timezones import time_zone_choices
@@ -33,19 +33,36 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["name", "email", "time_zone", "mute_early_reminders", "meeting_summaries"]
 
+    current_password = forms.CharField(
+        label="Current password (to change your e-mail)",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
         return email
 
+    def clean(self):
+        data = super().clean()
+        # Reminders, summaries and invitations follow the address: only its owner moves it.
+        if "email" in self.changed_data and not self.instance.check_password(
+            data.get("current_password") or ""
+        ):
+            self.add_error("current_password", PASSWORD_TO_CHANGE_EMAIL)
+        return data
+
 
 EMAIL_TAKEN = "Another account already uses this address."
+PASSWORD_TO_CHANGE_EMAIL = "Enter your current password to change your e-mail address."
 
 
 class AwayForm(forms.Form):
-    starts_on = forms.DateField(label="First day away", widget=DateInput())
-    ends_on = forms.DateField(label="Last day away", widget=DateInput())
+    starts_on = DateField(label="First day away")
+    ends_on = DateField(label="Last day away")
     note = forms.CharField(
         label="Note (optional)",
         max_length=120,

@@ -5,9 +5,9 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models.functions import Lower
+from django.db import IntegrityError, transaction
 
-from insightboard.widgets import DateInput
+from insightboard.fields import DateField
 from meetings.models import Meeting
 
 from . import freshness
@@ -37,7 +37,7 @@ class InsightForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "Name or role"}),
     )
-    conversation_date = forms.DateField(label="When you talked", widget=DateInput())
+    conversation_date = DateField(label="When you talked")
     channel = forms.ChoiceField(
         label="How", choices=Insight.Channel.choices, initial=Insight.Channel.CALL
     )
@@ -139,16 +139,22 @@ class InsightForm(forms.Form):
         team = self.meeting.team
         data = dict(self.cleaned_data)
         name, segment = data.pop("customer"), data.pop("segment").strip()
-        customer = Customer.objects.filter(team=team, name__iexact=name).first()
-        if customer is None:
-            customer = Customer.objects.create(team=team, name=name, segment=segment)
-        elif segment and segment != customer.segment:
+        customer, created = _find_or_create(Customer, team, name, segment=segment)
+        if not created and segment and segment != customer.segment:
             customer.segment = segment
             customer.save(update_fields=["segment"])
-        tags = []
-        for tag_name in data.pop("tags"):
-            tag = (
-                Tag.objects.annotate(lname=Lower("name")).filter(team=team, lname=tag_name).first()
-            )
-            tags.append(tag or Tag.objects.create(team=team, name=tag_name))
+        tags = [_find_or_create(Tag, team, tag_name)[0] for tag_name in data.pop("tags")]
         return {**data, "customer": customer, "tags": tags}
+
+
+def _find_or_create(model, team, name: str, **defaults):
+    """Case-insensitively unique per team; two people typing the same new name at
+    once both end up with the one row."""
+    found = model.objects.filter(team=team, name__iexact=name).first()
+    if found is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            return model.objects.create(team=team, name=name, **defaults), True
+    except IntegrityError:
+        return model.objects.get(team=team, name__iexact=name), False

@@ -13,7 +13,8 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.timezones import time_zone_choices
-from insightboard.widgets import DateInput, TimeInput
+from insightboard.fields import DateField
+from insightboard.widgets import TimeInput
 
 from .models import Membership, Team, TeamWebhook
 
@@ -185,7 +186,7 @@ class MeetingForm(forms.Form):
     """A one-off meeting, or one occurrence of a series moved or edited."""
 
     title = forms.CharField(max_length=120, initial="Customer round")
-    date = forms.DateField(widget=DateInput())
+    date = DateField()
     time = forms.TimeField(widget=TimeInput())
     duration_minutes = forms.IntegerField(
         label="Length (minutes)", min_value=5, max_value=480, initial=30
@@ -232,7 +233,7 @@ class AgendaTemplateField(forms.CharField):
             if not line.strip():
                 continue
             title, _, minutes = line.rpartition(",")
-            if not title.strip() or not minutes.strip().isdigit():
+            if not title.strip() or not re.fullmatch(r"[0-9]{1,4}", minutes.strip()):
                 title, minutes = line, "5"
             items.append({"title": title.strip()[:160], "minutes": max(1, min(int(minutes), 240))})
         return items
@@ -252,7 +253,7 @@ class SeriesSettingsForm(forms.Form):
 
 class SeriesForm(forms.Form):
     title = forms.CharField(max_length=120, initial="Weekly customer round")
-    first_date = forms.DateField(label="First meeting", widget=DateInput())
+    first_date = DateField(label="First meeting")
     start_time = forms.TimeField(widget=TimeInput())
     duration_minutes = forms.IntegerField(
         label="Length (minutes)", min_value=5, max_value=480, initial=30
@@ -285,7 +286,7 @@ class SeriesForm(forms.Form):
         initial="never",
         widget=forms.RadioSelect,
     )
-    until = forms.DateField(label="Last date", required=False, widget=DateInput())
+    until = DateField(label="Last date", required=False)
     count = forms.IntegerField(
         label="Number of meetings", min_value=1, max_value=500, required=False
     )
@@ -386,7 +387,7 @@ class ExcuseForm(forms.Form):
 class ActionForm(forms.Form):
     title = forms.CharField(label="Follow-up action", max_length=200)
     owner = TeamPeopleField(queryset=User.objects.none())
-    due_on = forms.DateField(label="Due", required=False, widget=DateInput())
+    due_on = DateField(label="Due", required=False)
     insight = forms.ModelChoiceField(
         queryset=None, required=False, label="Caused by the insight of"
     )
@@ -406,6 +407,13 @@ class ActionForm(forms.Form):
 
 HTTPS_ONLY = "Use the https:// address your Slack or Teams admin gave you."
 NOT_A_WEBHOOK = "This doesn't look like an incoming-webhook address."
+NOT_SLACK_OR_TEAMS = "Use an incoming-webhook address from Slack or Microsoft Teams."
+# Where Slack and Teams incoming webhooks live. Anything else (an internal host, say)
+# is refused, so a team admin can't make the worker call into the network.
+WEBHOOK_HOSTS = {
+    TeamWebhook.Kind.SLACK: ("hooks.slack.com",),
+    TeamWebhook.Kind.TEAMS: (".webhook.office.com", ".logic.azure.com", ".api.powerplatform.com"),
+}
 
 
 class WebhookForm(forms.Form):
@@ -424,3 +432,15 @@ class WebhookForm(forms.Form):
         if not parts.netloc or parts.path in ("", "/"):
             raise ValidationError(NOT_A_WEBHOOK, code="not_a_webhook")
         return url
+
+    def clean(self):
+        data = super().clean()
+        url, kind = data.get("url"), data.get("kind")
+        if url and kind:
+            host = (urlsplit(url).hostname or "").lower()
+            allowed = WEBHOOK_HOSTS[kind]
+            if urlsplit(url).port not in (None, 443) or not any(
+                host == a or (a.startswith(".") and host.endswith(a)) for a in allowed
+            ):
+                self.add_error("url", NOT_SLACK_OR_TEAMS)
+        return data

@@ -56,6 +56,15 @@ class EmailChannel(Channel):
             raise TransientError(f"{type(error).__name__}: {error}") from error
 
 
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a webhook that redirects is refused, not followed elsewhere
+
+
+# Only the webhook's own host is ever contacted: no redirects to follow.
+_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
+
+
 class WebhookChannel(Channel):
     """Incoming webhooks: one JSON POST. Only the URL is external."""
 
@@ -74,7 +83,7 @@ class WebhookChannel(Channel):
             method="POST",
         )
         try:
-            with urllib.request.urlopen(request, timeout=SEND_TIMEOUT) as response:
+            with _NO_REDIRECTS.open(request, timeout=SEND_TIMEOUT) as response:
                 response.read()
         except urllib.error.HTTPError as error:
             if error.code == 429 or error.code >= 500:

@@ -85,6 +85,11 @@ def _digest_email(reminder: Reminder) -> EmailMultiAlternatives:
     return render_email("digest", context, to=[reminder.user.email], headers=headers)
 
 
+def chat_escape(text: str) -> str:
+    """Slack and Teams read <…> as mentions and links: user text can't make any."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def missing_text(reminder: Reminder, *, names: bool) -> str:
     """The team channel's post: who is missing, by name only if the team chose so."""
     from meetings.services import insight_round
@@ -94,11 +99,13 @@ def missing_text(reminder: Reminder, *, names: bool) -> str:
     missing = round_now.missing
     start = meeting.starts_at.astimezone(meeting.team.zone)
     head = (
-        f"{meeting.title} starts at {start:%H:%M} ({meeting.team.time_zone}): "
+        f"{chat_escape(meeting.title)} starts at {start:%H:%M} ({meeting.team.time_zone}): "
         f"{round_now.submitted_expected} of {len(round_now.expected)} have brought a fresh customer insight."
     )
     if not missing:
         return head + " Everyone is ready."
     if names:
-        return head + " Still missing: " + ", ".join(s.user.name for s in missing) + "."
+        return (
+            head + " Still missing: " + ", ".join(chat_escape(s.user.name) for s in missing) + "."
+        )
     return head + f" {len(missing)} still to come."

@@ -182,6 +182,9 @@ def gate(pk: int, *, now: dt.datetime) -> Reminder | None:
         _skip(reminder, State.SKIPPED_SUPERSEDED)
         return None
     if reminder.kind == Kind.DIGEST:
+        if not reminder.user.is_active or meeting.facilitator_id != reminder.user_id:
+            _skip(reminder, State.SKIPPED_CANCELLED, "No longer this meeting's facilitator.")
+            return None
         if now > meeting.starts_at + DIGEST_GRACE or meeting.status == Meeting.Status.ENDED:
             _skip(reminder, State.SKIPPED_STARTED, "Too long after the start for a digest.")
             return None

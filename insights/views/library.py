@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import login_required
 from accounts.models import User
-from insightboard.widgets import DateInput
+from insightboard.fields import DateField
 from meetings.access import access_team
 from meetings.models import Team
 
@@ -48,8 +48,8 @@ class LibraryFilter(forms.Form):
     author = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Anyone"
     )
-    start = forms.DateField(label="From", required=False, widget=DateInput())
-    end = forms.DateField(label="To", required=False, widget=DateInput())
+    start = DateField(label="From", required=False)
+    end = DateField(label="To", required=False)
     starred = forms.BooleanField(label="Insights of the meeting only", required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sesame.utils import get_user
 
 from accounts.decorators import login_required, org_admin_required
-from meetings.models import Meeting
+from meetings.models import Attendance, Meeting
 
 from ..links import is_open
 from ..models import Reminder
@@ -50,19 +51,26 @@ def snooze(request: HttpRequest, meeting_id: int, choice: str) -> HttpResponse:
     context = {"meeting": meeting, "recipient": user, "until": until, "label": SNOOZE_CHOICES[choice],
                "too_late": until <= now}  # fmt: skip
     if request.method == "POST" and until > now:
-        # One pending snooze per person and meeting: a new one moves it.
-        Reminder.objects.filter(
-            meeting=meeting, user=user, kind=Reminder.Kind.SNOOZE, state=Reminder.State.PENDING
-        ).update(state=Reminder.State.SKIPPED_SUPERSEDED, note="Snoozed again.")
-        offset = int((meeting.starts_at - until).total_seconds() // 60)
-        Reminder.objects.update_or_create(
-            meeting=meeting, user=user, kind=Reminder.Kind.SNOOZE, offset=offset,
-            channel=Reminder.Channel.EMAIL, schedule_version=meeting.schedule_version,
-            defaults={"due_at": until, "next_attempt_at": until, "state": Reminder.State.PENDING,
-                      "attempts": 0, "note": f"Snoozed: {SNOOZE_CHOICES[choice].lower()}."},
-        )  # fmt: skip
+        _snooze(meeting, user, until, choice)
         context["done"] = True
     return render(request, "insights/snooze.html", context)
+
+
+@transaction.atomic
+def _snooze(meeting: Meeting, user, until: dt.datetime, choice: str) -> None:
+    # Lock the attendance: a double tap waits, then finds the first snooze to move.
+    Attendance.objects.select_for_update().filter(meeting=meeting, user=user).first()
+    # One pending snooze per person and meeting: a new one moves it.
+    Reminder.objects.filter(
+        meeting=meeting, user=user, kind=Reminder.Kind.SNOOZE, state=Reminder.State.PENDING
+    ).update(state=Reminder.State.SKIPPED_SUPERSEDED, note="Snoozed again.")
+    offset = int((meeting.starts_at - until).total_seconds() // 60)
+    Reminder.objects.update_or_create(
+        meeting=meeting, user=user, kind=Reminder.Kind.SNOOZE, offset=offset,
+        channel=Reminder.Channel.EMAIL, schedule_version=meeting.schedule_version,
+        defaults={"due_at": until, "next_attempt_at": until, "state": Reminder.State.PENDING,
+                  "attempts": 0, "note": f"Snoozed: {SNOOZE_CHOICES[choice].lower()}."},
+    )  # fmt: skip
 
 
 @csrf_exempt  # RFC 8058 one-click unsubscribe: the mail provider POSTs without a form

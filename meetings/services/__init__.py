@@ -40,6 +40,7 @@ from .schedule import (
     materialise_series,
     remove_attendee,
     replan_team,
+    rezone_team,
     skip_meeting,
     unexcuse,
     update_meeting,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,8 @@ from insightboard.mail import send_email
 
 from ..models import Action, AgendaItem, Attendance, Meeting
 from .schedule import _guard_open
+
+log = logging.getLogger(__name__)
 
 ROUND_STAYS_FIRST = "The insight round always opens the meeting."
 NOT_STARTED = "Start the meeting first."
@@ -139,7 +142,8 @@ def end_meeting(*, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
     expected.filter(presented_at__isnull=False).update(status=Attendance.Status.ATTENDED)
     expected.filter(user_id__in=authors).update(status=Attendance.Status.ATTENDED)
     expected.update(status=Attendance.Status.ABSENT)
-    transaction.on_commit(lambda: send_summary(meeting_id=meeting.pk))
+    # robust: a mail failure after the commit must not turn the ended meeting into a 500.
+    transaction.on_commit(lambda: send_summary(meeting_id=meeting.pk), robust=True)
     return meeting
 
 
@@ -190,9 +194,15 @@ def send_summary(*, meeting_id: int) -> int:
         for a in meeting.attendances.select_related("user")
         if a.user.is_active and a.user.meeting_summaries
     ]
+    sent = 0
     for person in recipients:
-        send_email("meeting_summary", {**context, "recipient": person}, to=[person.email])
-    return len(recipients)
+        try:
+            send_email("meeting_summary", {**context, "recipient": person}, to=[person.email])
+        except Exception:  # one bad address or a hiccup must not cost the others theirs
+            log.exception("summary of meeting %s to %s failed", meeting_id, person.pk)
+        else:
+            sent += 1
+    return sent
 
 
 @dataclass

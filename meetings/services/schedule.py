@@ -202,12 +202,19 @@ def update_meeting(*, meeting: Meeting, data: dict) -> Meeting:
     for field, value in data.items():
         setattr(meeting, field, value)
     meeting.ends_at = meeting.starts_at + dt.timedelta(minutes=duration)
-    if meeting.starts_at != old_start:
+    moved = meeting.starts_at != old_start
+    if moved:
         # Reminders planned for the old time are superseded; new ones follow the new time.
         meeting.schedule_version += 1
         meeting.replan_reminders()
         _close_reminders(meeting, Reminder.State.SKIPPED_SUPERSEDED)
     meeting.save()
+    if moved:
+        # Away periods are about days: the new day may excuse others, or nobody.
+        meeting.attendances.filter(away__isnull=False).update(
+            status=Attendance.Status.EXPECTED, excuse_reason="", away=None
+        )
+        _excuse_away_attendees(meeting)
     return meeting
 
 
@@ -309,7 +316,8 @@ def edit_series_from(*, meeting: Meeting, data: dict) -> Series:
         if meeting_before.status == Meeting.Status.CANCELLED:
             if same_day is not None:
                 skip_meeting(meeting=same_day)
-            meeting_before.delete()
+            if not (meeting_before.insights.exists() or meeting_before.actions.exists()):
+                meeting_before.delete()  # a skipped day that held nothing
             continue
         target = same_day or next(
             (m for m in fresh if m.starts_at.astimezone(zone).date() >= day), None
@@ -488,3 +496,33 @@ def end_series(*, series: Series, now: dt.datetime | None = None) -> int:
             meeting.delete()
             removed += 1
     return removed
+
+
+@transaction.atomic
+def rezone_team(*, team: Team, old_zone: str) -> int:
+    """The team moved to another time zone: its series keep their wall-clock time in
+    the new zone. Scheduled series meetings are re-anchored (and their reminders
+    replanned), so materialising again finds them instead of creating twins."""
+    import zoneinfo
+
+    from insights.models import Reminder
+
+    old = zoneinfo.ZoneInfo(old_zone)
+    moved = 0
+    for meeting in team.meetings.filter(
+        status=Meeting.Status.SCHEDULED, series__isnull=False, starts_at__gt=timezone.now()
+    ).select_related("series"):
+        anchor = meeting.occurrence_start or meeting.starts_at
+        local = anchor.astimezone(old).replace(tzinfo=None)
+        new_anchor = local.replace(tzinfo=team.zone).astimezone(dt.UTC)
+        shift = new_anchor - anchor
+        meeting.occurrence_start = new_anchor
+        meeting.starts_at += shift
+        meeting.ends_at += shift
+        meeting.schedule_version += 1
+        meeting.team = team
+        meeting.replan_reminders()
+        meeting.save()
+        _close_reminders(meeting, Reminder.State.SKIPPED_SUPERSEDED)
+        moved += 1
+    return moved

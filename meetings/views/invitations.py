@@ -40,8 +40,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()
-            response = _join(request, invitation, user)
-        return response
+            try:
+                membership = services.accept_invitation(invitation=invitation, user=user)
+            except ValidationError:
+                # Used a moment ago from elsewhere: no account is left half-made.
+                transaction.set_rollback(True)
+                return render(request, "meetings/invitation_invalid.html", status=410)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {membership.team}!")
+        return redirect(membership.team)
     return render(request, "meetings/invitation_signup.html", {**context, "form": form})
 
 

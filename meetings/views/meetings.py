@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import login_required
-from insightboard.widgets import DateInput
+from insightboard.fields import DateField
 
 from .. import services
 from ..access import (
@@ -52,8 +52,8 @@ class MeetingFilter(forms.Form):
     series = forms.ModelChoiceField(
         queryset=Series.objects.none(), required=False, empty_label="Any series"
     )
-    start = forms.DateField(label="From", required=False, widget=DateInput())
-    end = forms.DateField(label="To", required=False, widget=DateInput())
+    start = DateField(label="From", required=False)
+    end = DateField(label="To", required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

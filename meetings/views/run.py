@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -72,8 +74,8 @@ def meeting_present(request: HttpRequest, slug: str, meeting_id: int) -> HttpRes
 
 def _back(request: HttpRequest, meeting) -> HttpResponse:
     # Back where the facilitator was: the presenter view (at=N) or the agenda page.
-    at = request.POST.get("at")
-    if at is not None and at.isdigit():
+    at = request.POST.get("at", "")
+    if re.fullmatch(r"[0-9]{1,6}", at):
         return redirect(present_url(meeting, int(at)))
     return redirect(meeting_url(meeting))
 
@@ -132,9 +134,9 @@ def action_toggle(request: HttpRequest, slug: str, action_id: int) -> HttpRespon
     access = access_team(request.user, slug, role=Role.FACILITATOR)
     action = access_action(access, action_id)
     services.toggle_action(action=action)
-    target = request.POST.get("meeting")
+    target = request.POST.get("meeting", "")
     meeting = action.meeting
-    if target and target.isdigit():
+    if re.fullmatch(r"[0-9]{1,18}", target):
         # Open actions are ticked off from a later meeting's page; go back there.
         meeting = access_meeting(access, int(target))
     return redirect(meeting_url(meeting) + "#actions")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -88,11 +89,15 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
     access = access_team(request.user, slug, role=Role.ADMIN)
+    old_zone = access.team.time_zone
     form = TeamSettingsForm(request.POST or None, instance=access.team)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        if "reminder_offsets" in form.changed_data:
-            services.replan_team(access.team)
+        with transaction.atomic():
+            team = form.save()
+            if "time_zone" in form.changed_data:
+                services.rezone_team(team=team, old_zone=old_zone)
+            if {"reminder_offsets", "time_zone"} & set(form.changed_data):
+                services.replan_team(team)
         messages.success(request, "Team settings saved.")
         return redirect("meetings:team-settings", slug=access.team.slug)
     return _settings_page(request, access, form)

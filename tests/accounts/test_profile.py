@@ -31,7 +31,10 @@ def test_person_updates_name_zone_and_notification_preferences(client, member):
 def test_email_already_used_by_someone_else_is_refused(client, member, facilitator):
     client.force_login(member)
 
-    response = client.post("/accounts/profile/", profile_data(email="ALICE@example.com"))
+    response = client.post(
+        "/accounts/profile/",
+        profile_data(email="ALICE@example.com", current_password="correct-horse-battery"),
+    )
 
     assert response.status_code == 200
     assert EMAIL_TAKEN in response.content.decode()
@@ -48,3 +51,20 @@ def test_profile_lists_current_away_periods(client, member):
 
     assert "Ski trip" in html
     assert "Sun 2 Feb" in html
+
+
+def test_changing_the_email_needs_the_current_password(client, member):
+    from accounts.forms import PASSWORD_TO_CHANGE_EMAIL
+    from tests.factories import PASSWORD
+
+    client.force_login(member)
+
+    refused = client.post("/accounts/profile/", profile_data(email="newhire@example.com"))
+    accepted = client.post(
+        "/accounts/profile/", profile_data(email="newhire@example.com", current_password=PASSWORD)
+    )
+
+    assert PASSWORD_TO_CHANGE_EMAIL in refused.content.decode()
+    assert accepted.status_code == 302
+    member.refresh_from_db()
+    assert member.email == "newhire@example.com"

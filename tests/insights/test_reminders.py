@@ -351,12 +351,12 @@ def test_slack_webhook_posts_whos_missing_without_names_by_default(meeting, memb
         def read(self):
             return b"ok"
 
-    def fake_urlopen(request, timeout):
+    def fake_open(request, timeout):
         posted.append((request.full_url, request.data.decode()))
         return Response()
 
     # Mocked only at the HTTP boundary: nothing here can reach Slack.
-    with mock.patch("urllib.request.urlopen", fake_urlopen):
+    with mock.patch("insights.reminders.channels._NO_REDIRECTS.open", fake_open):
         sweep(clock(START - dt.timedelta(minutes=15)))
 
     assert len(posted) == 1
@@ -364,6 +364,15 @@ def test_slack_webhook_posts_whos_missing_without_names_by_default(meeting, memb
     assert url.endswith("/secret")
     assert "0 of 2 have brought a fresh customer insight" in body
     assert "2 still to come" in body and "Bob" not in body
+
+
+def test_names_in_chat_posts_cannot_mention_everyone_or_hide_links(meeting, member):
+    from insights.reminders.content import chat_escape
+
+    assert (
+        chat_escape("<!channel> <https://evil|Open>")
+        == "&lt;!channel&gt; &lt;https://evil|Open&gt;"
+    )
 
 
 def test_the_meeting_page_shows_each_attendees_reminders(

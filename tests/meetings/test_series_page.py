@@ -86,3 +86,59 @@ def test_another_teams_series_is_a_404(client, outsider, series):
     client.force_login(outsider)
 
     assert client.get(f"/teams/sales/series/{series.pk}/").status_code == 404
+
+
+def test_this_and_following_keeps_a_skipped_meeting_that_holds_insights(series, member):
+    meetings = list(series.meetings.order_by("starts_at"))
+    InsightFactory(meeting=meetings[2], author=member)
+    services.skip_meeting(meeting=meetings[2])
+
+    services.edit_series_from(meeting=meetings[0], data={"start_time": dt.time(10)})
+
+    assert member.insights.count() == 1
+
+
+def test_a_new_team_time_zone_moves_its_series_without_twins(client, series, team_admin):
+    before = series.meetings.count()
+    client.force_login(team_admin)
+
+    client.post("/teams/sales/settings/", {
+        "name": "Sales", "time_zone": "America/New_York", "freshness_mode": "days",
+        "freshness_days": 14, "reminder_offsets": "24h, 2h, 15m", "quiet_hours_start": "20:00",
+        "quiet_hours_end": "08:00", "minutes_per_person": 2,
+    })  # fmt: skip
+    services.materialise_all_series()
+
+    assert series.meetings.count() == before
+    first = series.meetings.order_by("starts_at").first()
+    assert first.starts_at.astimezone(first.team.zone).strftime("%H:%M") == "09:00"
+
+
+def test_moving_a_meeting_into_an_away_period_excuses_the_person(series, member):
+    from accounts.models import Away
+    from meetings.models import Attendance
+
+    meetings = list(series.meetings.order_by("starts_at"))
+    Away.objects.create(user=member, starts_on=dt.date(2026, 3, 17), ends_on=dt.date(2026, 3, 17))
+
+    services.update_meeting(
+        meeting=meetings[1], data={"starts_at": dt.datetime(2026, 3, 17, 8, tzinfo=UTC)}
+    )
+
+    assert meetings[1].attendances.get(user=member).status == Attendance.Status.EXCUSED
+
+
+def test_ending_a_meeting_survives_a_mail_server_that_is_down(
+    client, series, facilitator, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens: refused
+    meeting = series.meetings.order_by("starts_at").first()
+    services.start_meeting(meeting=meeting)
+    client.force_login(facilitator)
+
+    response = client.post(f"/teams/sales/meetings/{meeting.pk}/end/")
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.ENDED

@@ -55,3 +55,32 @@ def test_disconnecting_removes_the_webhook(client, team, team_admin):
     client.post(f"/teams/sales/webhooks/{webhook.pk}/delete/")
 
     assert not TeamWebhook.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "url"),
+    [
+        ("slack", "https://10.0.0.5/services/x"),
+        ("slack", "https://localhost:8443/x"),
+        ("teams", "https://hooks.slack.com.evil.example/x"),
+        ("slack", "https://hooks.slack.com:8443/services/x"),
+    ],
+)
+def test_webhooks_only_reach_slack_or_teams(client, team, team_admin, kind, url):
+    from meetings.forms import NOT_SLACK_OR_TEAMS
+
+    client.force_login(team_admin)
+
+    response = client.post("/teams/sales/webhooks/", {"kind": kind, "url": url})
+
+    assert NOT_SLACK_OR_TEAMS in response.content.decode()
+    assert not TeamWebhook.objects.exists()
+
+
+def test_a_teams_workflow_webhook_is_accepted(client, team, team_admin):
+    client.force_login(team_admin)
+
+    client.post("/teams/sales/webhooks/", {"kind": "teams",
+                "url": "https://contoso.webhook.office.com/webhookb2/abc/IncomingWebhook/def"})  # fmt: skip
+
+    assert TeamWebhook.objects.get().kind == "teams"
