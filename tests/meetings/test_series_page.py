@@ -129,7 +129,7 @@ def test_moving_a_meeting_into_an_away_period_excuses_the_person(series, member)
 
 
 def test_ending_a_meeting_survives_a_mail_server_that_is_down(
-    client, series, facilitator, settings
+    client, series, facilitator, settings, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens: refused
@@ -137,8 +137,10 @@ def test_ending_a_meeting_survives_a_mail_server_that_is_down(
     services.start_meeting(meeting=meeting)
     client.force_login(facilitator)
 
-    response = client.post(f"/teams/sales/meetings/{meeting.pk}/end/")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(f"/teams/sales/meetings/{meeting.pk}/end/")
 
+    assert len(callbacks) == 1  # the summary was attempted
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.ENDED
