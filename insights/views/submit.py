@@ -49,6 +49,9 @@ def _insight_page(
         separator = "&" if "?" in post_url else "?"
         return redirect(f"{post_url}{separator}saved=1")
     attendances = meeting.attendances.exclude(status=Attendance.Status.EXCUSED)
+    # Suggestions come from the team's own lists: a guest from another team doesn't see them.
+    is_member = meeting.team.memberships.filter(user=author).exists()
+    customers = Customer.objects.filter(team=meeting.team) if is_member else Customer.objects.none()
     context = {
         "meeting": meeting,
         "team": meeting.team,
@@ -60,10 +63,9 @@ def _insight_page(
         "saved": request.GET.get("saved") == "1" and instance is not None,
         "submitted": meeting.insights.filter(author__in=attendances.values("user")).count(),
         "expected": attendances.count(),
-        "customers": Customer.objects.filter(team=meeting.team).order_by("name").values_list("name", flat=True)[:500],
-        "segments": Customer.objects.filter(team=meeting.team).exclude(segment="").order_by("segment")
-        .values_list("segment", flat=True).distinct(),
-        "tags": meeting.team.tags.order_by("name").values_list("name", flat=True)[:40],
+        "customers": customers.order_by("name").values_list("name", flat=True)[:500],
+        "segments": customers.exclude(segment="").order_by("segment").values_list("segment", flat=True).distinct(),
+        "tags": meeting.team.tags.order_by("name").values_list("name", flat=True)[:40] if is_member else [],
         "draft_key": f"insight-draft:{meeting.pk}:{author.pk}",
     }  # fmt: skip
     return render(request, "insights/submit.html", context)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from insights import links
 from insights.models import Insight
 from meetings import services
-from tests.factories import AttendanceFactory, MeetingFactory
+from tests.factories import AttendanceFactory, CustomerFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +194,12 @@ def test_asking_for_fresh_links_over_and_over_sends_only_a_few(
 
     assert "a fresh link is on its way" in response.content.decode()  # the same answer
     assert len(mail.outbox) == 3
+
+
+def test_a_guest_does_not_see_the_host_teams_customers(client, outsider, meeting):
+    CustomerFactory(team=meeting.team, name="Very Private Customer")
+    AttendanceFactory(meeting=meeting, user=outsider, is_guest=True)
+
+    html = client.get(path_of(links.submit_link(outsider, meeting))).content.decode()
+
+    assert "Very Private Customer" not in html
