@@ -3,7 +3,7 @@ organisation admins). Another team's insight or customer is a 404."""
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from meetings.access import TeamAccess
 from meetings.models import Team
@@ -19,18 +19,12 @@ def visible_insights(user):
 
 
 def access_insight(access: TeamAccess, insight_id: int) -> Insight:
-    insight = (
-        Insight.objects.select_related("author", "customer", "meeting__team", "team")
-        .filter(team=access.team, pk=insight_id)
-        .first()
+    return get_object_or_404(
+        Insight.objects.select_related("author", "customer", "meeting__team", "team"),
+        team=access.team,
+        pk=insight_id,
     )
-    if insight is None:
-        raise Http404("No such insight.")
-    return insight
 
 
 def access_customer(access: TeamAccess, customer_id: int) -> Customer:
-    customer = Customer.objects.filter(team=access.team, pk=customer_id).first()
-    if customer is None:
-        raise Http404("No such customer.")
-    return customer
+    return get_object_or_404(Customer, team=access.team, pk=customer_id)

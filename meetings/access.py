@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 
@@ -57,10 +58,7 @@ def access_team(user: User, slug: str, *, role: str = Role.MEMBER) -> TeamAccess
     if membership is not None:
         access = TeamAccess(team=membership.team, user=user, membership=membership)
     elif user.is_staff:
-        team = Team.objects.filter(slug=slug).first()
-        if team is None:
-            raise Http404("No such team.")
-        access = TeamAccess(team=team, user=user, membership=None)
+        access = TeamAccess(team=get_object_or_404(Team, slug=slug), user=user, membership=None)
     else:
         raise Http404("No such team.")
     if access.rank < ROLE_RANK[role]:
@@ -69,69 +67,48 @@ def access_team(user: User, slug: str, *, role: str = Role.MEMBER) -> TeamAccess
 
 
 def access_membership(access: TeamAccess, membership_id: int) -> Membership:
-    membership = (
-        Membership.objects.select_related("user").filter(team=access.team, pk=membership_id).first()
+    return get_object_or_404(
+        Membership.objects.select_related("user"), team=access.team, pk=membership_id
     )
-    if membership is None:
-        raise Http404("No such member.")
-    return membership
 
 
 def access_invitation(access: TeamAccess, invitation_id: int) -> Invitation:
-    invitation = Invitation.objects.filter(team=access.team, pk=invitation_id).first()
-    if invitation is None:
-        raise Http404("No such invitation.")
-    return invitation
+    return get_object_or_404(Invitation, team=access.team, pk=invitation_id)
 
 
 def access_meeting(access: TeamAccess, meeting_id: int) -> Meeting:
-    meeting = (
-        Meeting.objects.select_related("team", "series", "facilitator")
-        .filter(team=access.team, pk=meeting_id)
-        .first()
+    return get_object_or_404(
+        Meeting.objects.select_related("team", "series", "facilitator"),
+        team=access.team,
+        pk=meeting_id,
     )
-    if meeting is None:
-        raise Http404("No such meeting.")
-    return meeting
+
+
+def _in_meeting(related, meeting: Meeting, pk: int):
+    """One of a meeting's own rows (its agenda item, attendee, insight): another
+    meeting's id is a 404. The meeting is attached, so nothing loads it again."""
+    obj = get_object_or_404(related, pk=pk)
+    obj.meeting = meeting
+    return obj
 
 
 def access_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem:
-    item = meeting.agenda_items.filter(pk=item_id).first()
-    if item is None:
-        raise Http404("No such agenda item.")
-    item.meeting = meeting
-    return item
+    return _in_meeting(meeting.agenda_items, meeting, item_id)
 
 
 def access_attendance(meeting: Meeting, attendance_id: int) -> Attendance:
-    attendance = meeting.attendances.select_related("user").filter(pk=attendance_id).first()
-    if attendance is None:
-        raise Http404("No such attendee.")
-    attendance.meeting = meeting
-    return attendance
+    return _in_meeting(meeting.attendances.select_related("user"), meeting, attendance_id)
 
 
 def access_meeting_insight(meeting: Meeting, insight_id: int):
-    insight = meeting.insights.filter(pk=insight_id).first()
-    if insight is None:
-        raise Http404("No such insight.")
-    insight.meeting = meeting
-    return insight
+    return _in_meeting(meeting.insights, meeting, insight_id)
 
 
 def access_action(access: TeamAccess, action_id: int) -> Action:
-    action = (
-        Action.objects.select_related("meeting")
-        .filter(meeting__team=access.team, pk=action_id)
-        .first()
+    return get_object_or_404(
+        Action.objects.select_related("meeting"), meeting__team=access.team, pk=action_id
     )
-    if action is None:
-        raise Http404("No such action.")
-    return action
 
 
 def access_series(access: TeamAccess, series_id: int) -> Series:
-    series = Series.objects.select_related("team").filter(team=access.team, pk=series_id).first()
-    if series is None:
-        raise Http404("No such series.")
-    return series
+    return get_object_or_404(Series.objects.select_related("team"), team=access.team, pk=series_id)
