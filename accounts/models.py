@@ -102,9 +102,6 @@ AWAY_ENDS_BEFORE_START = "The last day can't be before the first day."
 
 
 class AwayQuerySet(models.QuerySet):
-    def covering(self, day: dt.date) -> AwayQuerySet:
-        return self.filter(starts_on__lte=day, ends_on__gte=day)
-
     def current_or_future(self, today: dt.date) -> AwayQuerySet:
         return self.filter(ends_on__gte=today)
 

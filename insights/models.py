@@ -131,11 +131,6 @@ class Reaction(models.Model):
         return f"{self.user} finds {self.insight} {self.get_kind_display().lower()}"
 
 
-class ReminderQuerySet(models.QuerySet):
-    def open(self) -> ReminderQuerySet:
-        return self.filter(state__in=[Reminder.State.PENDING, Reminder.State.SENDING])
-
-
 class Reminder(models.Model):
     """One reminder owed: the outbox row that makes delivery exactly-once in practice.
 
@@ -196,8 +191,6 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ReminderQuerySet.as_manager()
-
     class Meta:
         ordering = ["due_at"]
         constraints = [
@@ -237,11 +230,3 @@ class Reminder(models.Model):
     def message_id(self) -> str:
         """Deterministic per row: a re-send after a crash is recognisably the same message."""
         return f"<reminder-{self.pk}@insightboard>"
-
-    @property
-    def is_skipped(self) -> bool:
-        return self.state.startswith("skipped")
-
-    @property
-    def is_failed(self) -> bool:
-        return self.state.startswith("failed")

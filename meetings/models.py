@@ -66,9 +66,6 @@ class Team(models.Model):
 
 
 class MembershipQuerySet(models.QuerySet):
-    def facilitators(self) -> MembershipQuerySet:
-        return self.filter(role__in=[Membership.Role.FACILITATOR, Membership.Role.ADMIN])
-
     def admins(self) -> MembershipQuerySet:
         return self.filter(role=Membership.Role.ADMIN)
 
@@ -344,10 +341,6 @@ class Meeting(models.Model):
     def duration(self) -> dt.timedelta:
         return self.ends_at - self.starts_at
 
-    @property
-    def has_started(self) -> bool:
-        return self.started_at is not None or self.status != self.Status.SCHEDULED
-
     def replan_reminders(self) -> None:
         """Plan reminders from the first stage again (idempotent: rows already there stay)."""
         offsets = self.team.reminder_offsets or [0]
@@ -357,11 +350,6 @@ class Meeting(models.Model):
         """Whether an insight saved now counts as late: the round has begun."""
         now = now or timezone.now()
         return self.started_at is not None and now >= self.started_at
-
-
-class AttendanceQuerySet(models.QuerySet):
-    def expected(self) -> AttendanceQuerySet:
-        return self.filter(status=Attendance.Status.EXPECTED)
 
 
 class Attendance(models.Model):
@@ -391,8 +379,6 @@ class Attendance(models.Model):
     added_at = models.DateTimeField(default=timezone.now)
     # Marked by the facilitator while stepping through the insight round.
     presented_at = models.DateTimeField(null=True, blank=True)
-
-    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "user__name"]

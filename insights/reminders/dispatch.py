@@ -273,7 +273,7 @@ def _respect_quiet_hours(reminder: Reminder, meeting: Meeting, now: dt.datetime)
     end = quiet_hours_end(reminder.user, meeting.team, now)
     if end is None:
         return reminder
-    final_due = planner.due(meeting, min(meeting.team.reminder_offsets))
+    final_due = planner.due(meeting, meeting.team.final_reminder_offset)
     if end >= final_due:
         _skip(reminder, State.SKIPPED_QUIET, "Quiet hours last until the final reminder.")
         return None

@@ -57,7 +57,7 @@ def plan(now: dt.datetime | None = None) -> int:
 def _plan_meeting(meeting: Meeting, horizon: dt.datetime) -> None:
     offsets = stages(meeting)
     reminder_offsets = offsets[:-1]
-    final = min(reminder_offsets) if reminder_offsets else None
+    final = meeting.team.final_reminder_offset if reminder_offsets else None
     due_now = [o for o in offsets if due(meeting, o) <= horizon]
     attendee_ids = list(meeting.attendances.values_list("user_id", flat=True))
     webhooks = list(meeting.team.webhooks.filter(is_active=True).values_list("kind", flat=True))

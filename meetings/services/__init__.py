@@ -47,7 +47,6 @@ from .schedule import (
     update_series_settings,
 )
 from .teams import (
-    ALREADY_MEMBER,
     INVITATION_SALT,
     INVITATION_USED,
     LAST_ADMIN,

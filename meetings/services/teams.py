@@ -28,7 +28,6 @@ from ..models import (
 # --- Teams and roles ------------------------------------------------------------
 
 LAST_ADMIN = "A team needs at least one team admin. Make someone else admin first."
-ALREADY_MEMBER = "%(email)s is already in this team."
 
 
 @transaction.atomic
