@@ -35,20 +35,10 @@ def broker_ok(timeout: float = 2.0) -> bool:
 
 def reminder_figures() -> dict:
     """How far behind the reminder dispatcher is, and rows stuck past their lease."""
-    from django.utils import timezone
+    from insights.reminders.dispatch import backlog
 
-    from insights.models import Reminder
-
-    now = timezone.now()
-    oldest = (
-        Reminder.objects.filter(state=Reminder.State.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("next_attempt_at", flat=True)
-        .first()
-    )
+    lag, stuck = backlog()
     return {
-        "reminder_lag_seconds": int((now - oldest).total_seconds()) if oldest else 0,
-        "reminders_stuck": Reminder.objects.filter(
-            state=Reminder.State.SENDING, lease_until__lt=now
-        ).count(),
+        "reminder_lag_seconds": int(lag.total_seconds()) if lag else 0,
+        "reminders_stuck": stuck,
     }

@@ -49,3 +49,10 @@ def submit_insight(*, meeting: Meeting, author, data: dict) -> Insight:
         kind__in=[Reminder.Kind.REMINDER, Reminder.Kind.SNOOZE],
     ).update(state=Reminder.State.SKIPPED_SUBMITTED)  # fmt: skip
     return insight
+
+
+def round_counts(meeting: Meeting) -> tuple[int, int]:
+    """(brought an insight, expected): "4 of 7 have brought theirs". The excused don't count."""
+    expected = meeting.attendances.exclude(status=Attendance.Status.EXCUSED)
+    submitted = meeting.insights.filter(author__in=expected.values("user")).count()
+    return submitted, expected.count()

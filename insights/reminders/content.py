@@ -9,10 +9,11 @@ from django.urls import reverse
 from sesame.utils import get_query_string
 
 from insightboard.mail import render_email
-from meetings.models import Attendance, Meeting
+from meetings.models import Meeting
 
 from .. import links
 from ..models import Reminder
+from ..services import round_counts
 
 SNOOZE_CHOICES = {"1h": "In 1 hour", "tomorrow": "Tomorrow at 08:00"}
 
@@ -32,12 +33,6 @@ UNSUBSCRIBE_SCOPE = "unsubscribe-early"
 def unsubscribe_link(user) -> str:
     path = reverse("insights:unsubscribe")
     return settings.SITE_URL + path + get_query_string(user, scope=UNSUBSCRIBE_SCOPE)
-
-
-def round_counts(meeting: Meeting) -> tuple[int, int]:
-    expected = meeting.attendances.exclude(status=Attendance.Status.EXCUSED)
-    submitted = meeting.insights.filter(author__in=expected.values("user")).count()
-    return submitted, expected.count()
 
 
 def email_for(reminder: Reminder) -> EmailMultiAlternatives:

@@ -71,6 +71,20 @@ def due_count(*, now: dt.datetime | None = None, limit: int = 10_000) -> int:
     return Reminder.objects.filter(state=State.PENDING, next_attempt_at__lte=now)[:limit].count()
 
 
+def backlog(*, now: dt.datetime | None = None) -> tuple[dt.timedelta | None, int]:
+    """(how long the oldest due row has waited, rows stuck in sending past their
+    lease): the dispatcher's health, for /healthz and the failures page."""
+    now = now or timezone.now()
+    oldest = (
+        Reminder.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    stuck = Reminder.objects.filter(state=State.SENDING, lease_until__lt=now).count()
+    return (now - oldest if oldest else None), stuck
+
+
 def tick(*, now: dt.datetime | None = None, budget: float = 45.0, plan: bool = True) -> Sweep:
     """One beat: plan what is owed, then work through what is due, in bounded batches."""
     sweep = Sweep(planned=planner.plan(now) if plan else 0)

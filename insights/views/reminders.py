@@ -22,6 +22,7 @@ from meetings.models import Attendance, Meeting
 from ..links import is_open
 from ..models import Reminder
 from ..reminders.content import SNOOZE_CHOICES, UNSUBSCRIBE_SCOPE, snooze_scope
+from ..reminders.dispatch import backlog
 
 # A snooze never passes the start: at the latest, this long before it.
 SNOOZE_CAP = dt.timedelta(minutes=10)
@@ -100,14 +101,9 @@ def failures(request: HttpRequest) -> HttpResponse:
         .select_related("meeting__team", "user")
         .order_by("-updated_at")[:FAILURES_SHOWN]
     )
-    now = timezone.now()
-    oldest_due = (
-        Reminder.objects.filter(state=Reminder.State.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
-    )  # fmt: skip
-    stuck = Reminder.objects.filter(state=Reminder.State.SENDING, lease_until__lt=now).count()
+    lag, stuck = backlog()
     return render(
         request,
         "insights/reminder_failures.html",
-        {"failures": failed, "lag": (now - oldest_due) if oldest_due else None, "stuck": stuck},
+        {"failures": failed, "lag": lag, "stuck": stuck},
     )

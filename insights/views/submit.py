@@ -23,7 +23,7 @@ from meetings.models import Attendance, Meeting
 from .. import links
 from ..forms import InsightForm
 from ..models import Customer, Insight
-from ..services import submit_insight
+from ..services import round_counts, submit_insight
 
 
 def _insight_page(
@@ -48,7 +48,7 @@ def _insight_page(
             submit_insight(meeting=meeting, author=author, data=form.resolved())
         separator = "&" if "?" in post_url else "?"
         return redirect(f"{post_url}{separator}saved=1")
-    attendances = meeting.attendances.exclude(status=Attendance.Status.EXCUSED)
+    submitted, expected = round_counts(meeting)
     # Suggestions come from the team's own lists: a guest from another team doesn't see them.
     is_member = meeting.team.memberships.filter(user=author).exists()
     customers = Customer.objects.filter(team=meeting.team) if is_member else Customer.objects.none()
@@ -61,8 +61,8 @@ def _insight_page(
         "post_url": post_url,
         "via_link": via_link,
         "saved": request.GET.get("saved") == "1" and instance is not None,
-        "submitted": meeting.insights.filter(author__in=attendances.values("user")).count(),
-        "expected": attendances.count(),
+        "submitted": submitted,
+        "expected": expected,
         "customers": customers.order_by("name").values_list("name", flat=True)[:500],
         "segments": customers.exclude(segment="").order_by("segment").values_list("segment", flat=True).distinct(),
         "tags": meeting.team.tags.order_by("name").values_list("name", flat=True)[:40] if is_member else [],

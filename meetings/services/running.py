@@ -241,6 +241,9 @@ class InsightRound:
     def submitted_expected(self) -> int:
         return sum(1 for s in self.expected if s.insight is not None)
 
+    def seat_of(self, user) -> RoundSeat | None:
+        return next((s for s in self.seats if s.attendance.user_id == user.pk), None)
+
     @property
     def presenters(self) -> list[RoundSeat]:
         """The presenter view's order: everyone expected (or who brought one anyway), by name."""

@@ -181,15 +181,16 @@ def meeting_detail(request: HttpRequest, slug: str, meeting_id: int) -> HttpResp
     """The agenda page the facilitator runs the meeting from."""
     access = access_team(request.user, slug)
     meeting = access_meeting(access, meeting_id)
+    round_ = round_context(access, meeting)
     context = {
         **agenda_context(access, meeting),
-        **round_context(access, meeting),
+        **round_,
         "open_actions": services.open_actions_for(meeting),
         "actions": meeting.actions.select_related("owner", "insight__author"),
         "attendee_form": AttendeeForm(),
         "excuse_form": ExcuseForm(),
-        "my_attendance": meeting.attendances.filter(user=request.user).first(),
-        "my_insight": meeting.insights.filter(author=request.user).exists(),
+        # The viewer's own place in the round, already loaded with it.
+        "my_seat": round_["round"].seat_of(request.user),
         "reminders": reminder_history(meeting) if access.can_facilitate else {},
     }
     return render(request, "meetings/meeting_detail.html", context)
