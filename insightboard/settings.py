@@ -16,7 +16,28 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+
+class Env(environ.Env):
+    """django-environ, except that a boolean must be spelled as one.
+
+    django-environ reads any word it doesn't know as false, so HTTPS=ture would
+    quietly turn off secure cookies and HSTS; a typo here must stop the start instead.
+    """
+
+    TRUE_WORDS = ("true", "1", "yes", "on")
+    FALSE_WORDS = ("false", "0", "no", "off")
+
+    def bool(self, var, default=environ.Env.NOTSET):
+        if var not in self and default is not self.NOTSET:
+            return default
+        value = self.str(var)
+        word = value.strip().lower()
+        if word not in self.TRUE_WORDS + self.FALSE_WORDS:
+            raise ImproperlyConfigured(f"{var}={value!r} is not a boolean: use true or false.")
+        return word in self.TRUE_WORDS
+
+
+env = Env()
 # A local .env is convenient in development; the process environment wins.
 env.read_env(BASE_DIR / ".env", overwrite=False)
 

@@ -114,6 +114,38 @@ def test_production_passes_check_deploy_with_zero_warnings(tmp_path):
     assert settings_with(PRODUCTION, tmp_path)["secure_cookie"] is True
 
 
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"HTTPS": "ture"}, "HTTPS='ture'"),
+        ({"DEBUG": "flase"}, "DEBUG='flase'"),
+        ({"HTTPS": "true", "SECURE_HSTS_PRELOAD": ""}, "SECURE_HSTS_PRELOAD=''"),
+    ],
+)
+def test_a_misspelt_boolean_stops_the_start_naming_the_variable_and_its_value(env, named, tmp_path):
+    result = run(
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'insightboard.settings'\n"
+        "from django.conf import settings; settings.DEBUG",
+        env,
+        tmp_path,
+    )
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {named} is not a boolean" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["FALSE", "0", "no", " Off "])
+def test_debug_spelt_false_in_any_accepted_way_is_off(value, tmp_path):
+    env = {"DEBUG": value, "SECRET_KEY": PRODUCTION["SECRET_KEY"]}
+
+    assert settings_with(env, tmp_path)["debug"] is False
+
+
+@pytest.mark.parametrize("value", ["True", "1", "yes"])
+def test_https_spelt_true_in_any_accepted_way_secures_the_cookies(value, tmp_path):
+    assert settings_with({"HTTPS": value}, tmp_path)["secure_cookie"] is True
+
+
 @pytest.mark.parametrize("directive", ["script-src", "style-src"])
 def test_content_security_policy_allows_no_inline_code(settings, directive):
     sources = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"][directive]
