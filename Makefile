@@ -25,15 +25,41 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(PY)
 
 install: $(VENV)/.installed
 
+# `make run` is a demo, so it shows the app's own error pages rather than Django's
+# debug ones (DEBUG=false, which needs a SECRET_KEY and collected static files) and
+# e-mails links to the port it serves. The settings read .env but the process
+# environment wins, so each of these is given only when neither the environment nor
+# .env sets it: DEBUG=true in either brings back the debug pages.
+# Non-empty when the environment or .env gives the variable $(1) a value.
+given = $(or $($(1)),$(shell grep -Eqs '^[[:space:]]*(export[[:space:]]+)?$(1)=[[:space:]]*[^[:space:]]' .env && echo .env))
+SECRET_KEY_FILE := var/secret_key
+RUN_ENV :=
+ifeq ($(call given,SITE_URL),)
+RUN_ENV += SITE_URL=http://localhost:$(PORT)
+endif
+ifeq ($(call given,DEBUG),)
+RUN_ENV += DEBUG=false
+endif
+ifeq ($(call given,SECRET_KEY),)
+RUN_ENV += SECRET_KEY="$$(cat $(SECRET_KEY_FILE))"
+run: $(SECRET_KEY_FILE)
+endif
+
+# Generated once per checkout and kept out of git (var/ is ignored).
+$(SECRET_KEY_FILE): | $(PY)
+	@mkdir -p $(@D)
+	@umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@.tmp && mv $@.tmp $@
+
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(RUN_ENV) $(PY) manage.py load_demo
 	@echo ""
 	@echo "  InsightBoard is starting on  http://127.0.0.1:$(PORT)/"
 	@echo "  E-mail it sends is readable at http://127.0.0.1:$(PORT)/outbox/ (log in as olivia@example.com)."
 	@echo "  Ctrl-C stops the web server, the Celery worker and Celery beat."
 	@echo ""
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile Procfile.dev start --port $(PORT)
+	$(RUN_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile Procfile.dev start --port $(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
