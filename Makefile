@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run    start InsightBoard with demo data on http://127.0.0.1:$(PORT)/"
 	@echo "make test   run the whole test suite (uses DATABASE_URL/REDIS_URL when set)"
-	@echo "make lint   ruff lint and format check"
+	@echo "make lint   ruff lint and format check, app dependencies, migrations"
 	@echo "make bench  reminder dispatch benchmark (needs PostgreSQL and Redis on 127.0.0.1)"
 
 $(PY):
@@ -73,6 +73,8 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
 
 from insightboard.fields import DateField
 
 from .models import AWAY_ENDS_BEFORE_START, User
+from .signals import password_reset_requested
 from .timezones import time_zone_choices
 
 WRONG_LOGIN = "That e-mail address and password don't match. Check both and try again."
@@ -111,3 +114,14 @@ class SignupForm(forms.Form):
             name=self.cleaned_data["name"],
             time_zone=self.cleaned_data["time_zone"],
         )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, with its e-mail sent through the outbox: the request only
+    records it (accounts.signals), so a mail outage never turns it into an error, and
+    the link is built from SITE_URL when the message goes out, never from the request."""
+
+    @transaction.atomic
+    def save(self, *args, **kwargs) -> None:
+        for user in self.get_users(self.cleaned_data["email"]):
+            password_reset_requested.send(sender=type(user), user=user)

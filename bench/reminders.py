@@ -92,7 +92,7 @@ def claim_scan():
     """The dispatcher's pending scan, exactly as dispatch.claim() builds it."""
     from django.utils import timezone
 
-    from insights.models import Reminder
+    from reminders.models import Message as Reminder
 
     return (
         Reminder.objects.select_for_update(skip_locked=True)
@@ -106,8 +106,8 @@ def planner_scan():
     """The planner's meeting scan, exactly as planner.plan() builds it."""
     from django.utils import timezone
 
-    from insights.reminders import planner
     from meetings.models import Meeting
+    from reminders import planner
 
     return (
         Meeting.objects.select_for_update(skip_locked=True, of=("self",))
@@ -142,7 +142,7 @@ def time_claim(label: str) -> float:
     the rows stay pending; median of 30."""
     from django.db import transaction
 
-    from insights.reminders import dispatch
+    from reminders import dispatch
 
     def once() -> int:
         with transaction.atomic():
@@ -208,7 +208,7 @@ def insert_history() -> None:
         first_past = cursor.fetchone()[0]
         cursor.execute(
             """
-            INSERT INTO insights_reminder (meeting_id, user_id, kind, "offset", is_final,
+            INSERT INTO reminders_message (meeting_id, user_id, kind, "offset", is_final,
                 channel, schedule_version, due_at, state, attempts, next_attempt_at,
                 lease_until, last_error, note, sent_at, created_at, updated_at)
             SELECT %(first_past)s + g / %(per)s, %(first_user)s + g %% %(per)s, 'reminder', 60,
@@ -231,7 +231,7 @@ def analyze() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE meetings_meeting")
-        cursor.execute("ANALYZE insights_reminder")
+        cursor.execute("ANALYZE reminders_message")
 
 
 def sizes() -> None:
@@ -242,8 +242,8 @@ def sizes() -> None:
             """
             SELECT c.relname, pg_size_pretty(pg_relation_size(c.oid))
             FROM pg_class c
-            WHERE c.relname IN ('insights_reminder', 'reminder_pending_due',
-                                'reminder_sending_lease', 'meetings_meeting',
+            WHERE c.relname IN ('reminders_message', 'message_pending_due',
+                                'message_sending_lease', 'meetings_meeting',
                                 'meeting_next_reminder')
             ORDER BY c.relname
             """
@@ -258,8 +258,8 @@ def dispatch_with_worker(sink: harness.SmtpSink, env: dict, log_dir: Path) -> No
     import redis
 
     from insightboard.celery import app
-    from insights.models import Reminder
     from meetings.models import Meeting
+    from reminders.models import Message as Reminder
 
     broker = redis.Redis.from_url(env["REDIS_URL"])
     worker = harness.celery_worker("bench-worker", env=env, log_dir=log_dir, concurrency=2)
@@ -279,7 +279,7 @@ def dispatch_with_worker(sink: harness.SmtpSink, env: dict, log_dir: Path) -> No
                 # Each task sweeps for up to 40 s; keep one waiting per pool process.
                 if broker.llen("celery") == 0:
                     for _ in range(2):
-                        app.send_task("insights.dispatch_reminders", connection=conn)
+                        app.send_task("reminders.dispatch", connection=conn)
                         tasks += 1
                 done, elapsed = total - left, time.perf_counter() - began
                 if tasks and int(elapsed) % 10 == 0:
@@ -329,9 +329,9 @@ def main() -> int:
     from django.core.management import call_command
     from django.db.models import F
 
-    from insights.models import Reminder
-    from insights.reminders import planner
     from meetings.models import Meeting
+    from reminders import planner
+    from reminders.models import Message as Reminder
 
     redis.Redis.from_url(redis_url).flushdb()
     try:
@@ -345,7 +345,7 @@ def main() -> int:
         rows = Reminder.objects.count()
         analyze()  # as autovacuum would soon after: plans below use real statistics
         note(f"planner.plan(): {planned} meetings, {rows:,} rows inserted in {ms:.0f} ms")
-        explain("claim scan", claim_scan(), "reminder_pending_due")
+        explain("claim scan", claim_scan(), "message_pending_due")
         before = time_claim("with 10,000 pending, no history")
 
         say(f"\n=== Adding {PAST_MEETINGS:,} past meetings and {HISTORY:,} reminder rows ===")
@@ -354,7 +354,7 @@ def main() -> int:
             f"history inserted (INSERT ... SELECT generate_series, then ANALYZE) in {ms / 1000:.1f} s"
         )
         sizes()
-        explain("claim scan with 1M history", claim_scan(), "reminder_pending_due")
+        explain("claim scan with 1M history", claim_scan(), "message_pending_due")
         after = time_claim("with 10,000 pending, 1M history")
         note(f"claim time with history / without: {after / before:.2f}x")
         # Re-plan the same meetings (idempotent: ON CONFLICT DO NOTHING) over history.
@@ -373,7 +373,7 @@ def main() -> int:
         dispatch_with_worker(sink, env, var_dir)
 
         say("\n=== An idle tick over 1M history ===")
-        explain("claim scan, nothing due", claim_scan(), "reminder_pending_due")
+        explain("claim scan, nothing due", claim_scan(), "message_pending_due")
         time_claim("with nothing due, 1M history")
     finally:
         sink.stop()

@@ -35,7 +35,7 @@ def broker_ok(timeout: float = 2.0) -> bool:
 
 def reminder_figures() -> dict:
     """How far behind the reminder dispatcher is, and rows stuck past their lease."""
-    from insights.reminders.dispatch import backlog
+    from reminders.dispatch import backlog
 
     lag, stuck = backlog()
     return {

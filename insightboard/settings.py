@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "accounts",
     "meetings",
     "insights",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -235,10 +236,15 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "reminders-tick": {
-        "task": "insights.reminders_tick",
+        "task": "reminders.tick",
         "schedule": 30,
         # A stale tick is dropped: the next one sweeps the same database.
         "options": {"expires": 25},
+    },
+    "close-overdue-meetings": {
+        "task": "meetings.close_overdue",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
     },
     "materialise-series": {
         "task": "meetings.materialise_series",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("", include("meetings.urls")),
     path("", include("insights.urls")),
+    path("", include("reminders.urls")),
     path("accounts/", include("accounts.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("outbox/", views.outbox_list, name="outbox"),

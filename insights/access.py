@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
-from meetings.access import TeamAccess
-from meetings.models import Team
+from meetings.access import TeamAccess, in_meeting
+from meetings.models import Meeting, Team
 
-from .models import Customer, Insight
+from .models import Action, Customer, Insight
 
 
 def visible_insights(user):
@@ -28,3 +28,13 @@ def access_insight(access: TeamAccess, insight_id: int) -> Insight:
 
 def access_customer(access: TeamAccess, customer_id: int) -> Customer:
     return get_object_or_404(Customer, team=access.team, pk=customer_id)
+
+
+def access_meeting_insight(meeting: Meeting, insight_id: int) -> Insight:
+    return in_meeting(Insight.objects.filter(meeting=meeting), meeting, insight_id)
+
+
+def access_action(access: TeamAccess, action_id: int) -> Action:
+    return get_object_or_404(
+        Action.objects.select_related("meeting__team"), meeting__team=access.team, pk=action_id
+    )

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from insightboard.admin import OrgAdminPermissions
 
-from .models import Customer, Insight, Reaction, Reminder, Tag
+from .models import Action, Customer, Insight, Reaction, Tag
 
 
 @admin.register(Customer)
@@ -46,20 +46,9 @@ class ReactionAdmin(OrgAdminPermissions, admin.ModelAdmin):
     autocomplete_fields = ["insight", "user"]
 
 
-@admin.register(Reminder)
-class ReminderAdmin(OrgAdminPermissions, admin.ModelAdmin):
-    list_display = (
-        "meeting",
-        "user",
-        "kind",
-        "offset",
-        "channel",
-        "state",
-        "attempts",
-        "due_at",
-        "sent_at",
-    )
-    list_filter = ("state", "kind", "channel", "meeting__team")
-    search_fields = ("user__name", "user__email", "meeting__title", "last_error")
-    date_hierarchy = "due_at"
-    raw_id_fields = ("meeting", "user")
+@admin.register(Action)
+class ActionAdmin(OrgAdminPermissions, admin.ModelAdmin):
+    list_display = ("title", "owner", "due_on", "done_at", "meeting")
+    list_filter = ("meeting__team",)
+    search_fields = ("title", "owner__name", "meeting__title")
+    autocomplete_fields = ["meeting", "owner", "insight", "created_by"]

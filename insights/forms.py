@@ -6,8 +6,11 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
+from accounts.models import User
 from insightboard.fields import DateField
+from meetings.forms import TeamPeopleField
 from meetings.models import Meeting
 
 from . import freshness
@@ -158,3 +161,24 @@ def _find_or_create(model, team, name: str, **defaults):
             return model.objects.create(team=team, name=name, **defaults), True
     except IntegrityError:
         return model.objects.get(team=team, name__iexact=name), False
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label="Follow-up action", max_length=200)
+    owner = TeamPeopleField(queryset=User.objects.none())
+    due_on = DateField(label="Due", required=False)
+    insight = forms.ModelChoiceField(
+        queryset=Insight.objects.none(), required=False, label="Caused by the insight of"
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = (
+            User.objects.filter(Q(memberships__team=meeting.team) | Q(attendances__meeting=meeting))
+            .distinct()
+            .order_by("name")
+        )
+        self.fields["owner"].queryset = people
+        # Only this meeting's insights: a foreign id in the form is simply invalid.
+        self.fields["insight"].queryset = meeting.insights.select_related("author")
+        self.fields["insight"].label_from_instance = lambda i: f"{i.author.name} ({i.customer})"

@@ -7,11 +7,8 @@ they are no longer an attendee, or when their account is deactivated. Opening it
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from sesame.utils import get_query_string, get_user
 
 from meetings.models import Attendance, Meeting
@@ -26,20 +23,11 @@ def submit_link(user, meeting: Meeting) -> str:
     return settings.SITE_URL + reverse("insights:submit-link", args=[meeting.pk]) + query
 
 
-def is_open(meeting: Meeting, now: dt.datetime | None = None) -> bool:
-    """Insights can be given or edited until the meeting ends."""
-    now = now or timezone.now()
-    return meeting.status not in (Meeting.Status.ENDED, Meeting.Status.CANCELLED) and (
-        now < meeting.ends_at
-    )
-
-
-def user_for_link(token: str | None, meeting: Meeting | None, now: dt.datetime | None = None):
-    """The attendee the token speaks for, or None for any failure (bad, expired,
-    another meeting's, inactive user, removed attendee, meeting over)."""
+def holder(token: str | None, meeting: Meeting | None):
+    """The active attendee a valid link for this meeting names, or None for any
+    failure (bad, expired, another meeting's, inactive user, removed attendee),
+    whether or not the meeting is still open."""
     if not token or meeting is None:
-        return None
-    if not is_open(meeting, now):
         return None
     user = get_user(token, scope=scope_for(meeting), update_last_login=False)
     if user is None or not user.is_active:
@@ -47,3 +35,14 @@ def user_for_link(token: str | None, meeting: Meeting | None, now: dt.datetime |
     if not Attendance.objects.filter(meeting=meeting, user=user).exists():
         return None
     return user
+
+
+def next_open_meeting(user, team) -> Meeting | None:
+    """The person's next meeting of the team that still takes insights."""
+    candidates = (
+        Meeting.objects.select_related("team")
+        .filter(team=team, attendances__user=user)
+        .upcoming()
+        .order_by("starts_at")[:5]
+    )
+    return next((m for m in candidates if m.is_open), None)

@@ -71,7 +71,8 @@ class Insight(models.Model):
     said = models.TextField("what the customer said or did", max_length=2000)
     so_what = models.TextField("what it means for us", max_length=2000)
     tags = models.ManyToManyField(Tag, blank=True, related_name="insights")
-    is_late = models.BooleanField(default=False, help_text="Saved after the meeting started.")
+    # Decided once, when the insight is first saved (Meeting.is_late); editing keeps it.
+    is_late = models.BooleanField(default=False, help_text="First saved after the meeting began.")
     # The facilitator's pick: the insight of the meeting (at most one per meeting).
     is_starred = models.BooleanField(default=False)
     submitted_at = models.DateTimeField(default=timezone.now)
@@ -131,102 +132,41 @@ class Reaction(models.Model):
         return f"{self.user} finds {self.insight} {self.get_kind_display().lower()}"
 
 
-class Reminder(models.Model):
-    """One reminder owed: the outbox row that makes delivery exactly-once in practice.
+class ActionQuerySet(models.QuerySet):
+    def open(self) -> ActionQuerySet:
+        return self.filter(done_at__isnull=True)
 
-    PostgreSQL holds the schedule; Redis only triggers the sweep that works through
-    these rows (see insights/reminders/dispatch.py)."""
+    def following(self, meeting: Meeting) -> ActionQuerySet:
+        """Open actions from earlier meetings of the series: they follow it until done."""
+        if meeting.series_id is None:
+            return self.none()
+        return self.open().filter(
+            meeting__series_id=meeting.series_id, meeting__starts_at__lt=meeting.starts_at
+        )
 
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        SKIPPED_SUBMITTED = "skipped_submitted", "Skipped: insight already in"
-        SKIPPED_EXCUSED = "skipped_excused", "Skipped: excused or away"
-        SKIPPED_STARTED = "skipped_started", "Skipped: the meeting had started"
-        SKIPPED_CANCELLED = "skipped_cancelled", "Skipped: meeting cancelled or attendee removed"
-        SKIPPED_SUPERSEDED = "skipped_superseded", "Skipped: the meeting moved"
-        SKIPPED_COALESCED = "skipped_coalesced", "Skipped: a later reminder was due at once"
-        SKIPPED_MUTED = "skipped_muted", "Skipped: early reminders muted"
-        SKIPPED_SNOOZED = "skipped_snoozed", "Skipped: snoozed"
-        SKIPPED_QUIET = "skipped_quiet", "Skipped: quiet hours until the final reminder"
-        SKIPPED_INACTIVE = "skipped_inactive", "Skipped: account deactivated"
-        FAILED_PERMANENT = "failed_permanent", "Failed: refused"
-        FAILED_MAX_ATTEMPTS = "failed_max_attempts", "Failed: gave up after retries"
 
-    class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        SLACK = "slack", "Slack"
-        TEAMS = "teams", "Microsoft Teams"
+class Action(models.Model):
+    """A follow-up captured in a meeting, usually caused by one insight."""
 
-    class Kind(models.TextChoices):
-        REMINDER = "reminder", "Reminder"
-        SNOOZE = "snooze", "Snoozed reminder"
-        DIGEST = "digest", "Who's ready (to the facilitator)"
-        MISSING = "missing", "Who's missing (to the team channel)"
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
-    # The recipient; empty for a team channel's post.
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="reminders",
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+    insight = models.ForeignKey(
+        Insight, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REMINDER)
-    # Minutes before the start this reminder belongs to (0 for the start digest).
-    offset = models.PositiveIntegerField()
-    is_final = models.BooleanField(default=False)
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
-    schedule_version = models.PositiveIntegerField(default=1)
-    due_at = models.DateTimeField()
-    state = models.CharField(max_length=24, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    note = models.CharField(max_length=200, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["due_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "user", "kind", "offset", "channel", "schedule_version"],
-                condition=models.Q(user__isnull=False),
-                name="reminder_once_per_person",
-            ),
-            models.UniqueConstraint(
-                fields=["meeting", "kind", "offset", "channel", "schedule_version"],
-                condition=models.Q(user__isnull=True),
-                name="reminder_once_per_team_channel",
-            ),
-        ]
-        indexes = [
-            # The dispatcher's claim of due work: pending rows by next attempt.
-            # Partial, so it stays small however much history accumulates.
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=models.Q(state="pending"),
-                name="reminder_pending_due",
-            ),
-            # Taking over rows whose worker died mid-send: sending rows by lease.
-            models.Index(
-                fields=["lease_until"],
-                condition=models.Q(state="sending"),
-                name="reminder_sending_lease",
-            ),
-            # The meeting page's reminder history.
-            models.Index(fields=["meeting", "user"], name="reminder_meeting_user"),
-        ]
+        ordering = ["done_at", "due_on", "created_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.offset}m for {self.user or self.channel} ({self.state})"
-
-    @property
-    def message_id(self) -> str:
-        """Deterministic per row: a re-send after a crash is recognisably the same message."""
-        return f"<reminder-{self.pk}@insightboard>"
+        return self.title

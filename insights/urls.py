@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import library, reminders, submit
+from .views import library, submit
 
 app_name = "insights"
 
@@ -13,9 +13,6 @@ urlpatterns = [
     path(TEAM + "meetings/<int:meeting_id>/insight/", submit.submit, name="submit"),
     path("i/<int:meeting_id>/", submit.submit_link, name="submit-link"),
     path("i/<int:meeting_id>/fresh-link/", submit.fresh_link, name="fresh-link"),
-    path("reminders/<int:meeting_id>/snooze/<str:choice>/", reminders.snooze, name="snooze"),
-    path("reminders/stop-early/", reminders.unsubscribe, name="unsubscribe"),
-    path("reminders/failures/", reminders.failures, name="reminder-failures"),
     path("insights/", library.library, name="library"),
     path("insights/export.csv", library.export, name="export"),
     path(TEAM + "insights/<int:insight_id>/", library.detail, name="detail"),

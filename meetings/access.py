@@ -17,7 +17,6 @@ from accounts.models import User
 
 from .models import (
     ROLE_RANK,
-    Action,
     AgendaItem,
     Attendance,
     Invitation,
@@ -84,7 +83,7 @@ def access_meeting(access: TeamAccess, meeting_id: int) -> Meeting:
     )
 
 
-def _in_meeting(related, meeting: Meeting, pk: int):
+def in_meeting(related, meeting: Meeting, pk: int):
     """One of a meeting's own rows (its agenda item, attendee, insight): another
     meeting's id is a 404. The meeting is attached, so nothing loads it again."""
     obj = get_object_or_404(related, pk=pk)
@@ -93,21 +92,11 @@ def _in_meeting(related, meeting: Meeting, pk: int):
 
 
 def access_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem:
-    return _in_meeting(meeting.agenda_items, meeting, item_id)
+    return in_meeting(meeting.agenda_items, meeting, item_id)
 
 
 def access_attendance(meeting: Meeting, attendance_id: int) -> Attendance:
-    return _in_meeting(meeting.attendances.select_related("user"), meeting, attendance_id)
-
-
-def access_meeting_insight(meeting: Meeting, insight_id: int):
-    return _in_meeting(meeting.insights, meeting, insight_id)
-
-
-def access_action(access: TeamAccess, action_id: int) -> Action:
-    return get_object_or_404(
-        Action.objects.select_related("meeting"), meeting__team=access.team, pk=action_id
-    )
+    return in_meeting(meeting.attendances.select_related("user"), meeting, attendance_id)
 
 
 def access_series(access: TeamAccess, series_id: int) -> Series:

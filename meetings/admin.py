@@ -7,7 +7,6 @@ from insightboard.admin import OrgAdminPermissions
 
 from . import services
 from .models import (
-    Action,
     AgendaItem,
     Attendance,
     Invitation,
@@ -105,14 +104,6 @@ class AgendaItemAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_filter = ("kind", "meeting__team")
     search_fields = ("title", "notes", "meeting__title")
     autocomplete_fields = ["meeting", "owner"]
-
-
-@admin.register(Action)
-class ActionAdmin(OrgAdminPermissions, admin.ModelAdmin):
-    list_display = ("title", "owner", "due_on", "done_at", "meeting")
-    list_filter = ("meeting__team",)
-    search_fields = ("title", "owner__name", "meeting__title")
-    autocomplete_fields = ["meeting", "owner", "insight", "created_by"]
 
 
 @admin.register(TeamWebhook)

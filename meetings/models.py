@@ -3,13 +3,15 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import zoneinfo
+from urllib.parse import urlsplit
 
 from dateutil import rrule
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,6 +46,10 @@ class Team(models.Model):
     quiet_hours_end = models.TimeField(default=dt.time(8, 0))
     minutes_per_person = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    # A meeting nobody ends by hand ends itself this long after its scheduled end.
+    close_after_minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(0), MaxValueValidator(24 * 60)]
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -225,12 +231,6 @@ class Series(models.Model):
         return starts
 
 
-def _count(qs: models.QuerySet) -> Coalesce:
-    """COUNT of a meeting-correlated subquery; two plain Count()s would multiply."""
-    counted = qs.order_by().values("meeting").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
-
-
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user) -> MeetingQuerySet:
         if user.is_staff:
@@ -239,32 +239,13 @@ class MeetingQuerySet(models.QuerySet):
 
     def upcoming(self, now: dt.datetime | None = None) -> MeetingQuerySet:
         now = now or timezone.now()
-        return self.exclude(status__in=[Meeting.Status.ENDED, Meeting.Status.CANCELLED]).filter(
-            ends_at__gt=now
-        )
+        return self.filter(status__in=Meeting.OPEN, ends_at__gt=now)
 
-    def with_round_counts(self, user=None) -> MeetingQuerySet:
-        """Annotate each meeting with its insight round at a glance, in one query."""
-        from insights.models import Insight
-
-        expected = Attendance.objects.filter(meeting=OuterRef("pk")).exclude(
-            status=Attendance.Status.EXCUSED
-        )
-        insights = Insight.objects.filter(meeting=OuterRef("pk"))
-        qs = self.annotate(
-            expected_count=_count(expected),
-            submitted_count=_count(insights),
-        )
-        if user is not None:
-            qs = qs.annotate(
-                my_status=Subquery(
-                    Attendance.objects.filter(meeting=OuterRef("pk"), user=user).values("status")[
-                        :1
-                    ]
-                ),
-                my_insight_id=Subquery(insights.filter(author=user).values("pk")[:1]),
-            )
-        return qs
+    def overdue(self, now: dt.datetime | None = None) -> MeetingQuerySet:
+        """Still open after their scheduled end: candidates for closing themselves
+        (each one's own grace period decides, see Meeting.closes_at)."""
+        now = now or timezone.now()
+        return self.filter(status__in=Meeting.OPEN, ends_at__lte=now)
 
     def past(self, now: dt.datetime | None = None) -> MeetingQuerySet:
         now = now or timezone.now()
@@ -279,6 +260,9 @@ class Meeting(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         ENDED = "ended", "Ended"
         CANCELLED = "cancelled", "Cancelled"
+
+    # Not yet ended or skipped: it can still change, and may still take insights.
+    OPEN = (Status.SCHEDULED, Status.IN_PROGRESS)
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="meetings")
     series = models.ForeignKey(
@@ -301,7 +285,6 @@ class Meeting(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    summary_sent_at = models.DateTimeField(null=True, blank=True)
     # Bumped whenever the start moves: reminders planned for an older version are
     # superseded, and new ones are planned for the new time.
     schedule_version = models.PositiveIntegerField(default=1)
@@ -332,24 +315,128 @@ class Meeting(models.Model):
                 condition=Q(status="scheduled", next_reminder_at__isnull=False),
                 name="meeting_next_reminder",
             ),
+            # The closing sweep (MeetingQuerySet.overdue): open meetings by end.
+            models.Index(
+                fields=["ends_at"],
+                condition=Q(status__in=["scheduled", "in_progress"]),
+                name="meeting_open_ends",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.title} {self.starts_at:%Y-%m-%d %H:%M} UTC"
 
+    def get_absolute_url(self) -> str:
+        return self.url("meeting-detail")
+
+    def url(self, name: str) -> str:
+        """One of this meeting's pages, by URL name: `meeting.url("meeting-present")`."""
+        return reverse(f"meetings:{name}", args=[self.team.slug, self.pk])
+
     @property
     def duration(self) -> dt.timedelta:
         return self.ends_at - self.starts_at
+
+    # --- State -------------------------------------------------------------------
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.SCHEDULED
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status == self.Status.IN_PROGRESS
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status == self.Status.ENDED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_editable(self) -> bool:
+        """Its agenda, attendees and record can still change: not ended, not skipped."""
+        return self.status in self.OPEN
+
+    @property
+    def closes_at(self) -> dt.datetime:
+        """When a meeting nobody ended by hand ends itself (the closing sweep)."""
+        return self.ends_at + dt.timedelta(minutes=self.team.close_after_minutes)
+
+    def accepts_insights(self, now: dt.datetime | None = None) -> bool:
+        """Insights can be given or edited, and one-tap links work, until the meeting
+        ends: by hand, or by itself at closes_at."""
+        now = now or timezone.now()
+        return self.is_editable and now < self.closes_at
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepts_insights()
+
+    def is_late(self, moment: dt.datetime) -> bool:
+        """Whether an insight first saved at this moment is late: at or after the
+        scheduled start, or after the meeting was started, if that came first."""
+        deadline = min(self.starts_at, self.started_at or self.starts_at)
+        return moment >= deadline
 
     def replan_reminders(self) -> None:
         """Plan reminders from the first stage again (idempotent: rows already there stay)."""
         offsets = self.team.reminder_offsets or [0]
         self.next_reminder_at = self.starts_at - dt.timedelta(minutes=max(offsets))
 
-    def is_late_now(self, now: dt.datetime | None = None) -> bool:
-        """Whether an insight saved now counts as late: the round has begun."""
-        now = now or timezone.now()
-        return self.started_at is not None and now >= self.started_at
+    # --- Transitions: each a conditional UPDATE, so two at once do the work once ----
+
+    def _transition(self, from_statuses, **changes) -> bool:
+        won = Meeting.objects.filter(pk=self.pk, status__in=from_statuses).update(**changes)
+        if won:
+            for name, value in changes.items():
+                setattr(self, name, value)
+        return bool(won)
+
+    def start(self, *, now: dt.datetime | None = None) -> None:
+        """The facilitator opens the round: from now on, new insights are late."""
+        if not self._transition(
+            [self.Status.SCHEDULED],
+            status=self.Status.IN_PROGRESS,
+            started_at=now or timezone.now(),
+        ):
+            raise ValidationError(ALREADY_STARTED, code="already_started")
+
+    def cancel(self) -> None:
+        """Skip this occurrence (or cancel a one-off). The row stays, so the series
+        doesn't bring it back; its reminders are skipped at their last check."""
+        if not self._transition(self.OPEN, status=self.Status.CANCELLED):
+            raise ValidationError(MEETING_LOCKED, code="meeting_locked")
+
+    def end(self, *, now: dt.datetime | None = None) -> bool:
+        """End the meeting, by hand or by the closing sweep; True for the call that did.
+
+        Records who was there: whoever presented, and whoever the apps listening to
+        `meeting_ended` mark (insights: everyone who brought an insight); anyone still
+        expected after that was absent. The listeners also queue the summary. All in
+        the caller's transaction, so it happens entirely or not at all."""
+        from .signals import meeting_ended
+
+        with transaction.atomic():
+            if not self._transition(
+                self.OPEN, status=self.Status.ENDED, ended_at=now or timezone.now()
+            ):
+                return False
+            expected = self.attendances.filter(status=Attendance.Status.EXPECTED)
+            expected.filter(presented_at__isnull=False).update(status=Attendance.Status.ATTENDED)
+            meeting_ended.send(sender=Meeting, meeting=self)
+            expected.update(status=Attendance.Status.ABSENT)
+        return True
+
+    def guard_editable(self) -> None:
+        if not self.is_editable:
+            raise ValidationError(MEETING_LOCKED, code="meeting_locked")
+
+
+MEETING_LOCKED = "This meeting has ended; its record can't change."
+ALREADY_STARTED = "The meeting has already started."
 
 
 class Attendance(models.Model):
@@ -389,6 +476,11 @@ class Attendance(models.Model):
     def __str__(self) -> str:
         return f"{self.user} at {self.meeting} ({self.get_status_display()})"
 
+    @property
+    def is_excused(self) -> bool:
+        """Excused people don't count in "N of M" (insights/round.py)."""
+        return self.status == self.Status.EXCUSED
+
 
 class AgendaItem(models.Model):
     """One line of a meeting's agenda. The insight round is always first and stays."""
@@ -427,42 +519,6 @@ class AgendaItem(models.Model):
         return self.kind == self.Kind.ROUND
 
 
-class ActionQuerySet(models.QuerySet):
-    def open(self) -> ActionQuerySet:
-        return self.filter(done_at__isnull=True)
-
-
-class Action(models.Model):
-    """A follow-up captured in a meeting, usually caused by one insight."""
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
-    insight = models.ForeignKey(
-        "insights.Insight",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="actions",
-    )
-    title = models.CharField(max_length=200)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions"
-    )
-    due_on = models.DateField(null=True, blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = ActionQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["done_at", "due_on", "created_at"]
-
-    def __str__(self) -> str:
-        return self.title
-
-
 class TeamWebhook(models.Model):
     """A team's Slack or Microsoft Teams incoming webhook: before each meeting it
     gets the list of who is still missing. The URL is a secret: never shown back."""
@@ -492,7 +548,5 @@ class TeamWebhook(models.Model):
     @property
     def masked_url(self) -> str:
         """Enough to recognise it, never enough to use it."""
-        from urllib.parse import urlsplit
-
         parts = urlsplit(self.url)
         return f"{parts.scheme}://{parts.netloc}/…{self.url[-4:]}"

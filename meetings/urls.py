@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import agenda, calendar, invitations, meetings, run, teams
+from .views import agenda, attendees, calendar, invitations, meetings, run, series, teams
 
 app_name = "meetings"
 
@@ -34,17 +34,17 @@ urlpatterns = [
     # Meetings and series
     path("meetings/", meetings.meeting_list, name="meeting-list"),
     path(TEAM + "meetings/new/", meetings.meeting_create, name="meeting-create"),
-    path(TEAM + "series/new/", meetings.series_create, name="series-create"),
-    path(TEAM + "series/<int:series_id>/", meetings.series_detail, name="series-detail"),
-    path(TEAM + "series/<int:series_id>/end/", meetings.series_end, name="series-end"),
+    path(TEAM + "series/new/", series.series_create, name="series-create"),
+    path(TEAM + "series/<int:series_id>/", series.series_detail, name="series-detail"),
+    path(TEAM + "series/<int:series_id>/end/", series.series_end, name="series-end"),
     path(MEETING, meetings.meeting_detail, name="meeting-detail"),
     path(MEETING + "round/", meetings.meeting_round, name="meeting-round"),
     path(MEETING + "edit/", meetings.meeting_edit, name="meeting-edit"),
     path(MEETING + "skip/", meetings.meeting_skip, name="meeting-skip"),
-    path(MEETING + "attendees/", meetings.attendee_add, name="attendee-add"),
+    path(MEETING + "attendees/", attendees.attendee_add, name="attendee-add"),
     path(
         MEETING + "attendees/<int:attendance_id>/",
-        meetings.attendee_update,
+        attendees.attendee_update,
         name="attendee-update",
     ),
     # Agenda

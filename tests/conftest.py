@@ -122,3 +122,29 @@ def org_admin(db):
     return UserFactory(
         email="olivia@example.com", name="Olivia Orgadmin", is_staff=True, is_superuser=True
     )
+
+
+@pytest.fixture
+def deliver():
+    """Send what the outbox holds now, as the dispatcher's next sweep does; returns
+    the e-mails sent so far (every message goes through the outbox)."""
+    from django.core import mail
+
+    from reminders import dispatch
+
+    def sweep():
+        dispatch.tick(plan=False)
+        return mail.outbox
+
+    return sweep
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """A task queued by the code under test (the outbox's nudge after a commit) runs
+    right there, in the test's process: the real dispatcher, no broker."""
+    from insightboard.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Away, User
-from insights import demo
+from insightboard import demo
 from insights.models import Customer, Insight, Tag
 from meetings.models import Attendance, Invitation, Meeting, Membership, Series, Team
 

@@ -76,11 +76,11 @@ def meeting_with_overdue_reminder(team, member):
 
     from django.utils import timezone
 
-    from insights.models import Reminder
+    from reminders.models import Message
     from tests.factories import MeetingFactory
 
     meeting = MeetingFactory(team=team)
     overdue = timezone.now() - dt.timedelta(minutes=5)
-    return Reminder.objects.create(
+    return Message.objects.create(
         meeting=meeting, user=member, offset=120, due_at=overdue, next_attempt_at=overdue
     )

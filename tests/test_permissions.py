@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Away
+from insights import services as insight_services
 from meetings import services
 from meetings.models import ROLE_RANK, Invitation, Membership, TeamWebhook
 from tests.factories import (
@@ -133,13 +134,13 @@ def snooze_kwargs(world, scope):
 
 
 def snooze_query(world, scope):
-    from insights.reminders.content import snooze_link
+    from reminders.snooze import link as snooze_link
 
     return snooze_link(world["own"]["target"].user, world["own"]["meeting"], "1h").split("?", 1)[1]
 
 
 def unsubscribe_query(world, scope):
-    from insights.reminders.content import unsubscribe_link
+    from reminders.content import unsubscribe_link
 
     return unsubscribe_link(world["own"]["target"].user).split("?", 1)[1]
 
@@ -242,9 +243,9 @@ MATRIX: dict[str, Row] = {
     "meetings:calendar-feed": Row(get=PUBLIC, post=NO, kwargs=feed_kwargs),
     "meetings:webhook-save": Row(get=NO, post=TEAM_ADMIN, kwargs=team_kwargs, scoped=True),
     "meetings:webhook-delete": Row(get=NO, post=TEAM_ADMIN, kwargs=webhook_kwargs, scoped=True),
-    "insights:snooze": Row(get=PUBLIC, post=PUBLIC, kwargs=snooze_kwargs, query=snooze_query),
-    "insights:unsubscribe": Row(get=PUBLIC, post=PUBLIC, query=unsubscribe_query),
-    "insights:reminder-failures": Row(get=ORG_ADMIN, post=NO),
+    "reminders:snooze": Row(get=PUBLIC, post=PUBLIC, kwargs=snooze_kwargs, query=snooze_query),
+    "reminders:unsubscribe": Row(get=PUBLIC, post=PUBLIC, query=unsubscribe_query),
+    "reminders:failures": Row(get=ORG_ADMIN, post=NO),
     "insights:submit-next": Row(get=MEMBER, post=NO, kwargs=team_kwargs, scoped=True),
     "insights:submit": Row(
         get=attendee_only, post=attendee_only, kwargs=meeting_kwargs, scoped=True
@@ -353,7 +354,7 @@ def world(settings, tmp_path):
                 team=team, kind="slack", url="https://hooks.example.com/x"
             ),
             "insight": insight,
-            "action": services.add_action(
+            "action": insight_services.add_action(
                 meeting=meeting,
                 title="Call back",
                 owner=target.user,

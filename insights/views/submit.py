@@ -4,7 +4,6 @@ or while logged in. Both ways share one form, one template and one service."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -16,20 +15,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from accounts.decorators import login_required
-from insightboard.mail import send_email
 from meetings.access import access_meeting, access_team
 from meetings.models import Attendance, Meeting
+from reminders.services import queue_fresh_link
 
 from .. import links
 from ..forms import InsightForm
 from ..models import Customer, Insight
-from ..services import round_counts, submit_insight
+from ..round import counts
+from ..services import submit_insight
 
 
 def _insight_page(
     request: HttpRequest, *, meeting: Meeting, author, post_url: str, via_link: bool
 ) -> HttpResponse:
-    if not links.is_open(meeting):
+    if not meeting.is_open:
         return render(request, "insights/submit_closed.html", {"meeting": meeting}, status=410)
     instance = (
         Insight.objects.filter(meeting=meeting, author=author)
@@ -48,7 +48,7 @@ def _insight_page(
             submit_insight(meeting=meeting, author=author, data=form.resolved())
         separator = "&" if "?" in post_url else "?"
         return redirect(f"{post_url}{separator}saved=1")
-    submitted, expected = round_counts(meeting)
+    submitted, expected = counts(meeting)
     # Suggestions come from the team's own lists: a guest from another team doesn't see them.
     is_member = meeting.team.memberships.filter(user=author).exists()
     customers = Customer.objects.filter(team=meeting.team) if is_member else Customer.objects.none()
@@ -80,7 +80,7 @@ def submit_next(request: HttpRequest, slug: str) -> HttpResponse:
         Meeting.objects.filter(
             team=access.team,
             attendances__user=request.user,
-            status__in=[Meeting.Status.SCHEDULED, Meeting.Status.IN_PROGRESS],
+            status__in=Meeting.OPEN,
             ends_at__gt=timezone.now(),
         )
         .order_by("starts_at")
@@ -109,12 +109,17 @@ def submit(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
 @never_cache
 def submit_link(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The reminder's one-tap link. GET only shows the form (mail scanners open
-    links too); only the POST saves. Every failure shows the same page."""
+    links too); only the POST saves. A link of a meeting that is over says so, and
+    offers a link for the holder's next meeting; every other failure shows one page."""
     meeting = Meeting.objects.select_related("team").filter(pk=meeting_id).first()
     token = request.GET.get(settings.SESAME_TOKEN_NAME)
-    author = links.user_for_link(token, meeting)
+    author = links.holder(token, meeting)
     if author is None:
         return render(request, "insights/link_invalid.html", {"meeting_id": meeting_id}, status=403)
+    if not meeting.is_open:
+        context = {"meeting": meeting, "holder": author,
+                   "next_meeting": links.next_open_meeting(author, meeting.team)}  # fmt: skip
+        return render(request, "insights/submit_closed.html", context, status=410)
     post_url = (
         reverse("insights:submit-link", args=[meeting.pk])
         + f"?{settings.SESAME_TOKEN_NAME}={token}"
@@ -124,8 +129,10 @@ def submit_link(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @require_POST
 def fresh_link(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """ "Send me a fresh link": mailed only to an attendee of a meeting still open;
-    the answer is the same whoever asks, so it reveals nothing."""
+    """ "Send me a fresh link": mailed only to an active attendee. For a meeting that
+    is over, the link is for their next meeting of the same team, if they have one.
+    The answer is the same whoever asks, so it reveals nothing, and it is never a
+    false "on its way"."""
     email = (request.POST.get("email") or "").strip().lower()
     # A link by e-mail is cheap to ask for: a few per address and IP, no mail bombs.
     limited = is_ratelimited(
@@ -135,19 +142,22 @@ def fresh_link(request: HttpRequest, meeting_id: int) -> HttpResponse:
             request, group="fresh-link-email", key=lambda g, r: email, rate="3/h", increment=True
         )
     )
-    if limited:
-        email = ""  # the same answer, and nothing sent
+    meeting = Meeting.objects.select_related("team").filter(pk=meeting_id).first()
+    over = meeting is not None and not meeting.is_open
     attendance = (
         Attendance.objects.select_related("user", "meeting__team")
         .filter(meeting_id=meeting_id, user__email=email, user__is_active=True)
         .first()
     )
-    meeting = attendance.meeting if attendance else None
-    if meeting is not None and links.is_open(meeting):
-        context = {"meeting": meeting, "user": attendance.user,
-                   "link": links.submit_link(attendance.user, meeting)}  # fmt: skip
-        transaction.on_commit(lambda: send_email("fresh_link", context, to=[attendance.user.email]))
-    messages.success(
-        request, "If you're on that meeting's list, a fresh link is on its way to your inbox."
+    if attendance is not None and not limited:
+        if over:
+            upcoming = links.next_open_meeting(attendance.user, meeting.team)
+            attendance = upcoming.attendances.get(user=attendance.user) if upcoming else None
+        if attendance is not None:
+            with transaction.atomic():
+                queue_fresh_link(attendance)
+    return render(
+        request,
+        "insights/link_invalid.html",
+        {"meeting_id": meeting_id, "sent": True, "over": over, "meeting": meeting},
     )
-    return render(request, "insights/link_invalid.html", {"meeting_id": meeting_id, "sent": True})

@@ -1,49 +1,48 @@
 """Meeting workflows: one function per business event, split by sub-domain.
-Callers import this package: `from meetings import services`."""
+Callers import this package: `from meetings import services`.
+
+teams.py       teams, roles, invitations
+series.py      recurring meetings: materialise, edit from one on, end, re-zone
+meetings.py    one-off meetings; one occurrence moved, edited or skipped
+attendance.py  attendees, excuses, away periods, who presented
+agenda.py      the agenda, the insight round always first
+
+A meeting's own state changes (start, end, cancel) are methods on Meeting."""
 # ruff: noqa: F401
 
 from __future__ import annotations
 
-from .running import (
-    ALREADY_STARTED,
-    NOT_STARTED,
+from .agenda import (
     ROUND_STAYS_FIRST,
-    InsightRound,
-    add_action,
+    ROUND_TITLE,
     add_agenda_item,
-    end_meeting,
-    insight_round,
-    mark_presented,
     move_agenda_item,
-    open_actions_for,
     remove_agenda_item,
     save_agenda_notes,
-    send_summary,
-    star_insight,
-    start_meeting,
-    summary_context,
-    toggle_action,
     update_agenda_item,
 )
-from .schedule import (
+from .attendance import (
     ALREADY_ATTENDING,
-    MATERIALISE_AHEAD,
-    MEETING_LOCKED,
-    ROUND_TITLE,
     add_attendee,
-    create_meeting,
+    away_for,
+    cancel_away,
+    excuse,
+    excuse_away,
+    mark_away,
+    mark_presented,
+    remove_attendee,
+    unexcuse,
+)
+from .meetings import close_overdue_meetings, create_meeting, skip_meeting, update_meeting
+from .series import (
+    MATERIALISE_AHEAD,
     create_series,
     edit_series_from,
     end_series,
-    excuse,
     materialise_all_series,
     materialise_series,
-    remove_attendee,
     replan_team,
     rezone_team,
-    skip_meeting,
-    unexcuse,
-    update_meeting,
     update_series_settings,
 )
 from .teams import (
@@ -52,14 +51,12 @@ from .teams import (
     LAST_ADMIN,
     InviteOutcome,
     accept_invitation,
-    cancel_away,
     change_role,
     create_team,
-    excuse_away,
     find_invitation,
+    invitation_from_link,
     invitation_link,
     invite,
-    mark_away,
     remove_member,
     resend_invitation,
     revoke_invitation,

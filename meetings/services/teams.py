@@ -1,8 +1,7 @@
-"""Teams, roles, invitations and away periods."""
+"""Teams, roles and invitations."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -12,8 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AWAY_ENDS_BEFORE_START, Away
-from insightboard.mail import send_email
+from accounts.models import Away
 
 from ..models import (
     INVITATION_TTL,
@@ -24,6 +22,8 @@ from ..models import (
     Team,
     invitation_key,
 )
+from ..signals import invitation_sent
+from .attendance import excuse_away
 
 # --- Teams and roles ------------------------------------------------------------
 
@@ -83,23 +83,29 @@ def invitation_link(invitation: Invitation) -> str:
     return settings.SITE_URL + reverse("meetings:invitation-accept", args=[token])
 
 
-def find_invitation(token: str) -> Invitation | None:
-    """The pending invitation a link names, or None for any bad, old, used or revoked link."""
+def invitation_from_link(token: str) -> Invitation | None:
+    """The invitation a link names, in whatever state, or None for a bad or old link
+    (a resend changes the key, so only the latest link names it)."""
     try:
         data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_TTL.total_seconds())
-        invitation = Invitation.objects.select_related("team", "invited_by").get(
+        return Invitation.objects.select_related("team", "invited_by").get(
             pk=data["i"], key=data["k"]
         )
     except (signing.BadSignature, KeyError, TypeError, Invitation.DoesNotExist):
         return None
-    if not invitation.is_pending or invitation.expires_at < timezone.now():
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The pending invitation a link names, or None for any bad, old, used or revoked link."""
+    invitation = invitation_from_link(token)
+    if invitation is None or not invitation.is_pending or invitation.expires_at < timezone.now():
         return None
     return invitation
 
 
 def _send_invitation(invitation: Invitation) -> None:
-    context = {"invitation": invitation, "link": invitation_link(invitation)}
-    transaction.on_commit(lambda: send_email("invitation", context, to=[invitation.email]))
+    # The outbox (reminders) queues the e-mail in this transaction and sends it with retries.
+    invitation_sent.send(sender=Invitation, invitation=invitation)
 
 
 @dataclass
@@ -191,53 +197,3 @@ def _add_to_upcoming_meetings(membership: Membership) -> None:
         timezone.localdate()
     ):
         excuse_away(away=away)
-
-
-# --- Away -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def mark_away(*, user, starts_on: dt.date, ends_on: dt.date, note: str = "", by) -> Away:
-    """Someone will be away; meetings in the range excuse them."""
-    if ends_on < starts_on:
-        raise ValidationError({"ends_on": AWAY_ENDS_BEFORE_START}, code="away_order")
-    away = Away.objects.create(
-        user=user, starts_on=starts_on, ends_on=ends_on, note=note, created_by=by
-    )
-    excuse_away(away=away)
-    return away
-
-
-def excuse_away(*, away: Away) -> int:
-    """Excuse the person from meetings not yet started whose day (on their own
-    calendar) falls in the away period; returns how many were excused."""
-    zone = away.user.zone
-    # A generous UTC window, then the exact check on the person's calendar.
-    window_start = dt.datetime.combine(away.starts_on, dt.time.min, zone) - dt.timedelta(days=1)
-    window_end = dt.datetime.combine(away.ends_on, dt.time.max, zone) + dt.timedelta(days=1)
-    attendances = Attendance.objects.select_related("meeting").filter(
-        user_id=away.user_id,
-        status=Attendance.Status.EXPECTED,
-        meeting__status=Meeting.Status.SCHEDULED,
-        meeting__starts_at__gt=timezone.now(),
-        meeting__starts_at__range=(window_start, window_end),
-    )
-    excused = [a for a in attendances if away.covers(a.meeting.starts_at)]
-    for attendance in excused:
-        attendance.status = Attendance.Status.EXCUSED
-        attendance.excuse_reason = away.excuse
-        attendance.away = away
-    Attendance.objects.bulk_update(excused, ["status", "excuse_reason", "away"])
-    return len(excused)
-
-
-@transaction.atomic
-def cancel_away(*, away: Away) -> None:
-    """The person is back after all: meetings the period excused expect them again."""
-    Attendance.objects.filter(
-        away=away,
-        status=Attendance.Status.EXCUSED,
-        meeting__status=Meeting.Status.SCHEDULED,
-        meeting__starts_at__gt=timezone.now(),
-    ).update(status=Attendance.Status.EXPECTED, excuse_reason="", away=None)
-    away.delete()

@@ -14,7 +14,7 @@ from accounts.decorators import login_required
 from .. import services
 from ..access import Role, access_agenda_item, access_meeting, access_team
 from ..forms import AgendaItemForm, NotesForm
-from .meetings import agenda_context, meeting_url
+from .meetings import agenda_context
 
 
 def _agenda_response(request: HttpRequest, access, meeting, **extra) -> HttpResponse:
@@ -24,7 +24,7 @@ def _agenda_response(request: HttpRequest, access, meeting, **extra) -> HttpResp
         )
     if extra.get("agenda_error"):
         messages.error(request, extra["agenda_error"])
-    return redirect(meeting_url(meeting) + "#agenda")
+    return redirect(meeting.get_absolute_url() + "#agenda")
 
 
 @login_required

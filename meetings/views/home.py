@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import login_required
+from insights.round import with_round_counts
 
 from ..models import Meeting
 
@@ -17,10 +18,9 @@ HOME_PAST = 5
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    mine = (
-        Meeting.objects.filter(attendances__user=request.user)
-        .select_related("team")
-        .with_round_counts(user=request.user)
+    mine = with_round_counts(
+        Meeting.objects.filter(attendances__user=request.user).select_related("team"),
+        user=request.user,
     )
     return render(
         request,

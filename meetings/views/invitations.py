@@ -20,8 +20,7 @@ from .. import services
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.find_invitation(token)
     if invitation is None:
-        # One page for every failure: bad signature, expired, used, revoked.
-        return render(request, "meetings/invitation_invalid.html", status=410)
+        return _not_pending(request, token)
     context = {"invitation": invitation, "team": invitation.team}
     existing = User.objects.filter(email__iexact=invitation.email).first()
 
@@ -61,3 +60,17 @@ def _join(request: HttpRequest, invitation, user: User) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, f"Welcome to {membership.team}!")
     return redirect(membership.team)
+
+
+def _not_pending(request: HttpRequest, token: str) -> HttpResponse:
+    """A used invitation opened by the person it made a member leads to the team;
+    every other failure (bad signature, expired, revoked, used by someone else) gets
+    one page, with a way in for whoever joined with it."""
+    used = services.invitation_from_link(token)
+    if used is not None and used.accepted_at is not None:
+        team = used.team
+        if request.user.is_authenticated and team.memberships.filter(user=request.user).exists():
+            messages.info(request, f"You're already in {team}.")
+            return redirect(team)
+        return render(request, "meetings/invitation_invalid.html", {"used_for": team}, status=410)
+    return render(request, "meetings/invitation_invalid.html", status=410)

@@ -1,4 +1,5 @@
-"""Meeting pages: the list, scheduling, the agenda page and its live insight round."""
+"""Meeting pages: the list, scheduling one, the agenda page and its live insight
+round, editing, moving or skipping one meeting."""
 
 from __future__ import annotations
 
@@ -13,34 +14,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from reminders.history import history_by_person
 
 from accounts.decorators import login_required
 from insightboard.fields import DateField
+from insights.models import Action
+from insights.round import round_for, with_round_counts
 
 from .. import services
-from ..access import (
-    Role,
-    TeamAccess,
-    access_attendance,
-    access_meeting,
-    access_series,
-    access_team,
-)
-from ..forms import (
-    AgendaItemForm,
-    AttendeeForm,
-    ExcuseForm,
-    MeetingForm,
-    SeriesForm,
-    SeriesSettingsForm,
-)
+from ..access import Role, TeamAccess, access_meeting, access_team
+from ..forms import AgendaItemForm, AttendeeForm, ExcuseForm, MeetingForm
 from ..models import Meeting, Series, Team
 
 LIST_PAGE_SIZE = 20
-
-
-def meeting_url(meeting: Meeting, name: str = "meeting-detail") -> str:
-    return reverse(f"meetings:{name}", args=[meeting.team.slug, meeting.pk])
 
 
 class MeetingFilter(forms.Form):
@@ -93,7 +79,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         meetings = meetings.past(now).order_by("-starts_at")
     else:
         meetings = meetings.upcoming(now).order_by("starts_at")
-    meetings = meetings.select_related("team").with_round_counts(user=request.user)
+    meetings = with_round_counts(meetings.select_related("team"), user=request.user)
     page = Paginator(meetings, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -121,25 +107,9 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
             facilitator=form.cleaned_data["facilitator"],
         )
         messages.success(request, "Meeting scheduled. Its agenda opens with the insight round.")
-        return redirect(meeting_url(meeting))
+        return redirect(meeting)
     return render(
         request, "meetings/meeting_form.html", {"access": access, "team": access.team, "form": form}
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def series_create(request: HttpRequest, slug: str) -> HttpResponse:
-    access = access_team(request.user, slug, role=Role.FACILITATOR)
-    form = SeriesForm(request.POST or None, team=access.team, initial={"facilitator": request.user})
-    if request.method == "POST" and form.is_valid():
-        series = services.create_series(team=access.team, data=form.series_data())
-        messages.success(request, f"“{series.title}” is scheduled for the next weeks.")
-        return redirect(
-            reverse("meetings:meeting-list") + f"?team={access.team.slug}&series={series.pk}"
-        )
-    return render(
-        request, "meetings/series_form.html", {"access": access, "team": access.team, "form": form}
     )
 
 
@@ -162,17 +132,7 @@ def agenda_context(access: TeamAccess, meeting: Meeting, **extra) -> dict:
 
 def round_context(access: TeamAccess, meeting: Meeting) -> dict:
     return {"access": access, "team": access.team, "meeting": meeting,
-            "round": services.insight_round(meeting)}  # fmt: skip
-
-
-def reminder_history(meeting: Meeting) -> dict:
-    """Each attendee's reminders (sent, skipped and why, failed and why), in one query."""
-    from insights.models import Reminder
-
-    history: dict = {}
-    for reminder in Reminder.objects.filter(meeting=meeting).order_by("due_at", "pk"):
-        history.setdefault(reminder.user_id, []).append(reminder)
-    return history
+            "round": round_for(meeting)}  # fmt: skip
 
 
 @login_required
@@ -185,13 +145,15 @@ def meeting_detail(request: HttpRequest, slug: str, meeting_id: int) -> HttpResp
     context = {
         **agenda_context(access, meeting),
         **round_,
-        "open_actions": services.open_actions_for(meeting),
+        "open_actions": Action.objects.following(meeting).select_related(
+            "owner", "insight__author", "meeting"
+        ),
         "actions": meeting.actions.select_related("owner", "insight__author"),
         "attendee_form": AttendeeForm(),
         "excuse_form": ExcuseForm(),
         # The viewer's own place in the round, already loaded with it.
         "my_seat": round_["round"].seat_of(request.user),
-        "reminders": reminder_history(meeting) if access.can_facilitate else {},
+        "reminders": history_by_person(meeting) if access.can_facilitate else {},
     }
     return render(request, "meetings/meeting_detail.html", context)
 
@@ -242,7 +204,7 @@ def meeting_edit(request: HttpRequest, slug: str, meeting_id: int) -> HttpRespon
             form.add_error(None, error)
         else:
             messages.success(request, "Meeting updated.")
-            return redirect(meeting_url(meeting))
+            return redirect(meeting)
     return render(
         request,
         "meetings/meeting_edit.html",
@@ -261,108 +223,4 @@ def meeting_skip(request: HttpRequest, slug: str, meeting_id: int) -> HttpRespon
         messages.error(request, error.messages[0])
     else:
         messages.success(request, "This meeting is skipped. The series goes on.")
-    return redirect(meeting_url(meeting))
-
-
-# --- Attendees ------------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def attendee_add(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
-    access = access_team(request.user, slug, role=Role.FACILITATOR)
-    meeting = access_meeting(access, meeting_id)
-    form = AttendeeForm(request.POST)
-    if form.is_valid():
-        try:
-            attendance = services.add_attendee(
-                meeting=meeting, user=form.cleaned_data["email"],
-                whole_series=form.cleaned_data["whole_series"],
-            )  # fmt: skip
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            guest = " as a guest" if attendance.is_guest else ""
-            messages.success(request, f"{attendance.user.name} is invited{guest}.")
-    else:
-        messages.error(request, form.errors["email"][0])
-    return redirect(meeting_url(meeting) + "#attendees")
-
-
-@login_required
-@require_POST
-def attendee_update(
-    request: HttpRequest, slug: str, meeting_id: int, attendance_id: int
-) -> HttpResponse:
-    """Excuse, expect again, or remove one attendee (optionally from the whole series)."""
-    access = access_team(request.user, slug, role=Role.FACILITATOR)
-    meeting = access_meeting(access, meeting_id)
-    attendance = access_attendance(meeting, attendance_id)
-    action = request.POST.get("action")
-    try:
-        if action == "excuse":
-            form = ExcuseForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            services.excuse(attendance=attendance, reason=reason or "Excused")
-        elif action == "expect":
-            services.unexcuse(attendance=attendance)
-        elif action == "remove":
-            services.remove_attendee(
-                attendance=attendance, whole_series=request.POST.get("whole_series") == "on"
-            )
-        else:
-            messages.error(request, "Unknown change.")
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    return redirect(meeting_url(meeting) + "#attendees")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def series_detail(request: HttpRequest, slug: str, series_id: int) -> HttpResponse:
-    """A series: its upcoming meetings, its standing agenda and rotation."""
-    access = access_team(request.user, slug, role=Role.FACILITATOR)
-    series = access_series(access, series_id)
-    initial = {
-        "agenda_template": series.agenda_template,
-        "rotate_facilitator": series.rotate_facilitator,
-    }
-    form = SeriesSettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        changed = services.update_series_settings(series=series, **form.cleaned_data)
-        note = (
-            f" {changed} scheduled meeting{'s' if changed != 1 else ''} updated." if changed else ""
-        )
-        messages.success(request, "Series saved." + note)
-        return redirect("meetings:series-detail", slug=slug, series_id=series.pk)
-    upcoming = (
-        series.meetings.filter(starts_at__gt=timezone.now())
-        .exclude(status=Meeting.Status.ENDED)
-        .select_related("team", "facilitator")
-        .order_by("starts_at")[:12]
-    )
-    return render(
-        request,
-        "meetings/series_detail.html",
-        {
-            "access": access,
-            "team": access.team,
-            "series": series,
-            "form": form,
-            "upcoming": upcoming,
-        },
-    )
-
-
-@login_required
-@require_POST
-def series_end(request: HttpRequest, slug: str, series_id: int) -> HttpResponse:
-    access = access_team(request.user, slug, role=Role.FACILITATOR)
-    series = access_series(access, series_id)
-    removed = services.end_series(series=series)
-    messages.success(
-        request,
-        f"“{series.title}” ends here: {removed} upcoming meeting{'s' if removed != 1 else ''} removed; "
-        "any that already held insights are kept as skipped.",
-    )
-    return redirect(access.team)
+    return redirect(meeting)

@@ -8,26 +8,24 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import login_required
+from insights import services as insight_services
+from insights.access import access_action, access_meeting_insight
+from insights.forms import ActionForm
+from insights.round import round_for
+from insights.summary import summary_for
 
 from .. import services
-from ..access import (
-    Role,
-    access_action,
-    access_attendance,
-    access_meeting,
-    access_meeting_insight,
-    access_team,
-)
-from ..forms import ActionForm
-from .meetings import meeting_url
+from ..access import Role, access_attendance, access_meeting, access_team
+from ..models import MEETING_LOCKED
+
+ALREADY_ENDED = "This meeting has already ended."
 
 
 def present_url(meeting, at: int) -> str:
-    return meeting_url(meeting, "meeting-present") + f"?at={at}"
+    return meeting.url("meeting-present") + f"?at={at}"
 
 
 @login_required
@@ -36,10 +34,10 @@ def meeting_start(request: HttpRequest, slug: str, meeting_id: int) -> HttpRespo
     access = access_team(request.user, slug, role=Role.FACILITATOR)
     meeting = access_meeting(access, meeting_id)
     try:
-        services.start_meeting(meeting=meeting)
+        meeting.start()
     except ValidationError as error:
         messages.error(request, error.messages[0])
-        return redirect(meeting_url(meeting))
+        return redirect(meeting)
     return redirect(present_url(meeting, 0))
 
 
@@ -49,7 +47,7 @@ def meeting_present(request: HttpRequest, slug: str, meeting_id: int) -> HttpRes
     """The shared screen: one attendee at a time, their insight large, a countdown."""
     access = access_team(request.user, slug, role=Role.FACILITATOR)
     meeting = access_meeting(access, meeting_id)
-    seats = services.insight_round(meeting).presenters
+    seats = round_for(meeting).presenters
     try:
         at = int(request.GET.get("at", 0))
     except ValueError:
@@ -77,7 +75,7 @@ def _back(request: HttpRequest, meeting) -> HttpResponse:
     at = request.POST.get("at", "")
     if re.fullmatch(r"[0-9]{1,6}", at):
         return redirect(present_url(meeting, int(at)))
-    return redirect(meeting_url(meeting))
+    return redirect(meeting)
 
 
 @login_required
@@ -102,7 +100,7 @@ def insight_star(request: HttpRequest, slug: str, meeting_id: int, insight_id: i
     meeting = access_meeting(access, meeting_id)
     insight = access_meeting_insight(meeting, insight_id)
     try:
-        services.star_insight(insight=insight)
+        insight_services.star_insight(insight=insight)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     return _back(request, meeting)
@@ -116,7 +114,7 @@ def action_add(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse
     form = ActionForm(request.POST, meeting=meeting)
     if form.is_valid():
         try:
-            services.add_action(meeting=meeting, by=request.user, **form.cleaned_data)
+            insight_services.add_action(meeting=meeting, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -133,13 +131,13 @@ def action_add(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse
 def action_toggle(request: HttpRequest, slug: str, action_id: int) -> HttpResponse:
     access = access_team(request.user, slug, role=Role.FACILITATOR)
     action = access_action(access, action_id)
-    services.toggle_action(action=action)
+    insight_services.toggle_action(action=action)
     target = request.POST.get("meeting", "")
     meeting = action.meeting
     if re.fullmatch(r"[0-9]{1,18}", target):
         # Open actions are ticked off from a later meeting's page; go back there.
         meeting = access_meeting(access, int(target))
-    return redirect(meeting_url(meeting) + "#actions")
+    return redirect(meeting.get_absolute_url() + "#actions")
 
 
 @login_required
@@ -147,13 +145,11 @@ def action_toggle(request: HttpRequest, slug: str, action_id: int) -> HttpRespon
 def meeting_end(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
     access = access_team(request.user, slug, role=Role.FACILITATOR)
     meeting = access_meeting(access, meeting_id)
-    try:
-        services.end_meeting(meeting=meeting)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect(meeting_url(meeting))
+    if not meeting.end():
+        messages.error(request, ALREADY_ENDED if meeting.is_ended else MEETING_LOCKED)
+        return redirect(meeting)
     messages.success(request, "Meeting ended. The summary is on its way to the attendees.")
-    return redirect(meeting_url(meeting, "meeting-summary"))
+    return redirect(meeting.url("meeting-summary"))
 
 
 @login_required
@@ -164,6 +160,6 @@ def meeting_summary(request: HttpRequest, slug: str, meeting_id: int) -> HttpRes
     return render(
         request,
         "meetings/summary.html",
-        {"access": access, "team": access.team, **services.summary_context(meeting),
-         "agenda_url": reverse("meetings:meeting-detail", args=[slug, meeting.pk])},
+        {"access": access, "team": access.team, **summary_for(meeting),
+         "agenda_url": meeting.get_absolute_url()},
     )  # fmt: skip

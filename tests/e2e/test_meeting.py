@@ -9,9 +9,10 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from insights.models import Action
 from insights.services import submit_insight
 from meetings import services
-from meetings.models import Action, Meeting
+from meetings.models import Meeting
 from tests.factories import PASSWORD, CustomerFactory
 
 from .conftest import log_in

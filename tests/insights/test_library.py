@@ -17,10 +17,10 @@ from django.db import IntegrityError, connection, transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import resolve_url
 
-from insights.models import Insight, Reaction
+from insights.models import Action, Insight, Reaction
 from insights.search import search, search_vector
 from insights.views.library import CSV_COLUMNS, FORMULA_STARTS, PAGE_SIZE, csv_cell
-from meetings.models import Action, Meeting, Membership
+from meetings.models import Meeting, Membership
 from tests.factories import (
     CustomerFactory,
     InsightFactory,
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 6, 1, 7, 0, tzinfo=dt.UTC)  # Monday 09:00 in Brussels
 TODAY = NOW.date()
-GIN_INDEX = importlib.import_module("insights.migrations.0004_insight_search_index").INDEX
+GIN_INDEX = importlib.import_module("insights.migrations.0003_insight_search_index").INDEX
 
 LIBRARY = "/insights/"
 EXPORT = "/insights/export.csv"

@@ -82,22 +82,31 @@ def test_a_link_for_one_meeting_does_not_open_another(client, member, meeting, t
     assert FAILURE in response.content.decode()
 
 
-def test_the_link_stops_working_when_the_meeting_ends(client, member, meeting, time_machine):
+OVER = "This meeting is over"
+
+
+def test_the_link_works_until_the_meeting_closes_itself_then_says_it_is_over(
+    client, member, meeting, time_machine
+):
     link = path_of(links.submit_link(member, meeting))
-    time_machine.shift(dt.timedelta(hours=3, minutes=29))
+    time_machine.move_to(meeting.closes_at - dt.timedelta(minutes=1))
     assert client.get(link).status_code == 200
 
     time_machine.shift(dt.timedelta(minutes=1))
 
-    assert client.get(link).status_code == 403
+    response = client.get(link)
+    assert response.status_code == 410
+    assert OVER in response.content.decode()
 
 
 def test_the_link_stops_working_once_the_meeting_is_ended_early(client, member, meeting):
     link = path_of(links.submit_link(member, meeting))
-    services.start_meeting(meeting=meeting)
-    services.end_meeting(meeting=meeting)
+    meeting.start()
+    meeting.end()
 
-    assert client.post(link, form_data()).status_code == 403
+    response = client.post(link, form_data())
+    assert response.status_code == 410
+    assert OVER in response.content.decode()
     assert not Insight.objects.exists()
 
 
@@ -180,7 +189,11 @@ def test_links_of_past_meetings_never_open(client, member, team):
     past = MeetingFactory(team=team, starts_at=NOW - dt.timedelta(days=2))
     AttendanceFactory(meeting=past, user=member)
 
-    assert client.get(path_of(links.submit_link(member, past))).status_code == 403
+    response = client.get(path_of(links.submit_link(member, past)))
+
+    assert response.status_code == 410
+    assert OVER in response.content.decode()
+    assert not Insight.objects.exists()
 
 
 def test_asking_for_fresh_links_over_and_over_sends_only_a_few(

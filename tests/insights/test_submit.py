@@ -190,19 +190,35 @@ def test_html_is_stored_as_typed_and_shown_escaped(client, member, facilitator, 
     assert "<script>alert" not in html
 
 
-def test_an_insight_saved_after_the_start_is_kept_and_flagged_late(member, meeting, time_machine):
+def test_an_insight_first_saved_after_the_start_is_kept_and_flagged_late(
+    member, facilitator, meeting, time_machine
+):
     data = {"customer": CustomerFactory(team=meeting.team), "conversation_date": dt.date(2026, 5, 30),
             "said": "On time", "so_what": "Fine"}  # fmt: skip
     on_time = submit_insight(meeting=meeting, author=member, data=data)
     assert not on_time.is_late
 
     time_machine.shift(dt.timedelta(hours=2))
-    services.start_meeting(meeting=meeting)
+    meeting.start()
     time_machine.shift(dt.timedelta(minutes=3))
-    late = submit_insight(meeting=meeting, author=member, data={**data, "said": "Edited during"})
+    late = submit_insight(meeting=meeting, author=facilitator, data={**data, "said": "During"})
 
-    assert late.pk == on_time.pk
     assert late.is_late
+
+
+def test_editing_an_on_time_insight_after_the_start_keeps_it_on_time(member, meeting, time_machine):
+    data = {"customer": CustomerFactory(team=meeting.team), "conversation_date": dt.date(2026, 5, 30),
+            "said": "On time", "so_what": "Fine"}  # fmt: skip
+    on_time = submit_insight(meeting=meeting, author=member, data=data)
+
+    time_machine.shift(dt.timedelta(hours=2))
+    meeting.start()
+    time_machine.shift(dt.timedelta(minutes=3))
+    edited = submit_insight(meeting=meeting, author=member, data={**data, "said": "Typo fixed"})
+
+    assert edited.pk == on_time.pk
+    assert edited.said == "Typo fixed"
+    assert not edited.is_late
 
 
 def test_another_teams_meeting_is_a_404(client, outsider, meeting):
@@ -234,8 +250,8 @@ def test_log_my_insight_goes_to_my_next_meeting_of_the_team(client, member, meet
 
 def test_the_form_closes_when_the_meeting_ends(client, member, meeting, time_machine):
     time_machine.shift(dt.timedelta(hours=2))
-    services.start_meeting(meeting=meeting)
-    services.end_meeting(meeting=meeting)
+    meeting.start()
+    meeting.end()
     client.force_login(member)
 
     response = client.post(url(meeting), form_data())

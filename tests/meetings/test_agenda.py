@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from meetings import services
-from meetings.models import AgendaItem, Meeting
+from meetings.models import MEETING_LOCKED, AgendaItem, Meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -310,7 +310,8 @@ def test_an_item_of_another_meeting_is_404(client, meeting, team, facilitator):
 
 @pytest.fixture
 def running(meeting):
-    return services.start_meeting(meeting=meeting)
+    meeting.start()
+    return meeting
 
 
 def test_notes_with_htmx_are_saved_and_shown_in_the_fragment(client, running, items, facilitator):
@@ -434,8 +435,9 @@ def test_member_sees_the_agenda_without_editing_tools(client, meeting, items, me
 
 @pytest.fixture
 def ended(meeting, items):
-    services.start_meeting(meeting=meeting)
-    return services.end_meeting(meeting=meeting)
+    meeting.start()
+    meeting.end()
+    return meeting
 
 
 def test_adding_to_an_ended_meetings_agenda_with_htmx_is_refused(client, ended, facilitator):
@@ -443,7 +445,7 @@ def test_adding_to_an_ended_meetings_agenda_with_htmx_is_refused(client, ended, 
 
     response = client.post(url(ended, "agenda-add"), {"title": "Late", "minutes": 5}, **HTMX)
 
-    assert services.MEETING_LOCKED.replace("'", "&#x27;") in assert_fragment(response)
+    assert MEETING_LOCKED.replace("'", "&#x27;") in assert_fragment(response)
     assert ended.agenda_items.count() == 4
 
 
@@ -452,7 +454,7 @@ def test_removing_from_an_ended_meetings_agenda_is_refused(client, ended, items,
 
     response = client.post(url(ended, "agenda-delete", items[0].pk))
 
-    assert messages_of(response) == [services.MEETING_LOCKED]
+    assert messages_of(response) == [MEETING_LOCKED]
     assert ended.agenda_items.count() == 4
 
 
@@ -474,8 +476,8 @@ def test_editing_an_item_of_an_ended_meeting_is_refused(client, ended, items, fa
 
     items[0].refresh_from_db()
     assert (items[0].title, items[0].minutes) == ("Pipeline review", 5)
-    assert services.MEETING_LOCKED in messages_of(response) or (
-        services.MEETING_LOCKED.replace("'", "&#x27;") in response.content.decode()
+    assert MEETING_LOCKED in messages_of(response) or (
+        MEETING_LOCKED.replace("'", "&#x27;") in response.content.decode()
     )
 
 
@@ -485,5 +487,5 @@ def test_a_skipped_meetings_agenda_is_locked_too(meeting):
     with pytest.raises(ValidationError) as error:
         services.add_agenda_item(meeting=meeting, title="Anything", minutes=5)
 
-    assert error.value.messages == [services.MEETING_LOCKED]
+    assert error.value.messages == [MEETING_LOCKED]
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.CANCELLED

@@ -80,7 +80,34 @@ def test_invitation_link_works_only_once(client, team, team_admin):
     again = client.get(link.removeprefix("http://localhost:8000"))
 
     assert again.status_code == 410
-    assert "This invitation link no longer works" in again.content.decode()
+    assert "This invitation has been used" in again.content.decode()
+    assert Membership.objects.filter(team=team, user__email="ana@example.com").count() == 1
+
+
+def test_a_used_invitation_opened_by_its_new_member_leads_to_the_team(client, team, team_admin):
+    services.invite(team=team, emails=["ana@example.com"], role="member", invited_by=team_admin)
+    link = services.invitation_link(Invitation.objects.get()).removeprefix("http://localhost:8000")
+    client.post(link, {"name": "Ana", "password1": "a-long-new-secret-9", "time_zone": "UTC"})
+
+    again = client.get(link)
+
+    assert again.status_code == 302
+    assert again["Location"] == "/teams/sales/"
+
+
+def test_a_used_invitation_opened_by_someone_else_still_says_it_no_longer_works(
+    client, team, team_admin, outsider
+):
+    services.invite(team=team, emails=["ana@example.com"], role="member", invited_by=team_admin)
+    link = services.invitation_link(Invitation.objects.get()).removeprefix("http://localhost:8000")
+    client.post(link, {"name": "Ana", "password1": "a-long-new-secret-9", "time_zone": "UTC"})
+    client.logout()
+    client.force_login(outsider)
+
+    again = client.get(link)
+
+    assert again.status_code == 410
+    assert "This invitation has been used" in again.content.decode()
 
 
 def test_weak_password_is_explained_and_nothing_is_created(client, team, team_admin):

@@ -12,10 +12,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from insights.models import Insight
+from insights import services as insight_services
+from insights.models import Action, Insight
 from insights.services import submit_insight
+from insights.summary import summary_for
 from meetings import services
-from meetings.models import Action, Attendance, Meeting
+from meetings.models import ALREADY_STARTED, MEETING_LOCKED, Attendance, Meeting
+from reminders.models import Message
 from tests.factories import CustomerFactory, MembershipFactory, SeriesFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,8 +136,8 @@ def test_outsider_gets_404_on_the_round(client, meeting, outsider):
 
 
 def test_an_ended_meeting_stops_polling_the_round(client, meeting, facilitator):
-    services.start_meeting(meeting=meeting)
-    services.end_meeting(meeting=meeting)
+    meeting.start()
+    meeting.end()
     client.force_login(facilitator)
 
     html = client.get(url(meeting, "meeting-detail")).content.decode()
@@ -194,7 +197,7 @@ def test_an_insight_before_the_start_is_on_time_and_after_it_is_late(
 ):
     on_time = submit(meeting, member, "Acme Logistics")
     time_machine.shift(dt.timedelta(minutes=30))
-    services.start_meeting(meeting=meeting)
+    meeting.start()
     time_machine.shift(dt.timedelta(minutes=1))
 
     late = submit(meeting, team_admin, "Helios Energy")
@@ -205,12 +208,24 @@ def test_an_insight_before_the_start_is_on_time_and_after_it_is_late(
     assert meeting.started_at == NOW + dt.timedelta(minutes=30)
 
 
-def test_an_insight_is_not_late_just_because_the_scheduled_time_passed(
+def test_an_insight_first_saved_after_the_scheduled_start_is_late_even_if_nobody_pressed_start(
     time_machine, meeting, member
 ):
-    time_machine.shift(dt.timedelta(minutes=40))  # past 09:00, but nobody pressed start
-
+    time_machine.move_to(meeting.starts_at - dt.timedelta(seconds=1))
     assert not submit(meeting, member, "Acme Logistics").is_late
+    Insight.objects.all().delete()
+
+    time_machine.move_to(meeting.starts_at + dt.timedelta(minutes=1))  # nobody pressed Start
+
+    assert submit(meeting, member, "Helios Energy").is_late
+
+
+def test_an_early_start_makes_insights_from_then_on_late(time_machine, meeting, member):
+    time_machine.move_to(meeting.starts_at - dt.timedelta(minutes=10))
+    meeting.start()
+    time_machine.shift(dt.timedelta(minutes=1))
+
+    assert submit(meeting, member, "Acme Logistics").is_late
 
 
 def test_submitting_twice_updates_the_one_insight(time_machine, meeting, member):
@@ -228,7 +243,7 @@ def test_submitting_twice_updates_the_one_insight(time_machine, meeting, member)
 
 
 def test_the_late_badge_shows_on_the_round(client, time_machine, meeting, member, facilitator):
-    services.start_meeting(meeting=meeting)
+    meeting.start()
     time_machine.shift(dt.timedelta(minutes=1))
     submit(meeting, member, "Acme Logistics")
     client.force_login(facilitator)
@@ -242,31 +257,35 @@ def test_the_late_badge_shows_on_the_round(client, time_machine, meeting, member
 
 
 def test_starting_twice_is_refused(meeting):
-    services.start_meeting(meeting=meeting)
+    meeting.start()
 
     with pytest.raises(ValidationError) as error:
-        services.start_meeting(meeting=meeting)
+        meeting.start()
 
-    assert error.value.messages == [services.ALREADY_STARTED]
+    assert error.value.messages == [ALREADY_STARTED]
 
 
-def test_ending_before_the_start_is_refused(meeting):
-    with pytest.raises(ValidationError) as error:
-        services.end_meeting(meeting=meeting)
+def test_a_meeting_nobody_started_can_still_be_ended(meeting):
+    assert meeting.end()
 
-    assert error.value.messages == [services.NOT_STARTED]
     meeting.refresh_from_db()
-    assert meeting.status == Meeting.Status.SCHEDULED
+    assert meeting.status == Meeting.Status.ENDED
 
 
-def test_ending_twice_is_refused(meeting):
-    services.start_meeting(meeting=meeting)
-    services.end_meeting(meeting=meeting)
+def test_ending_twice_does_the_work_once(meeting):
+    meeting.start()
 
-    with pytest.raises(ValidationError) as error:
-        services.end_meeting(meeting=meeting)
+    assert meeting.end() is True
+    assert Meeting.objects.get(pk=meeting.pk).end() is False
+    assert Message.objects.filter(kind=Message.Kind.SUMMARY).count() == 3
 
-    assert error.value.messages == [services.NOT_STARTED]
+
+def test_a_skipped_meeting_cannot_be_ended(meeting):
+    meeting.cancel()
+
+    assert meeting.end() is False
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
 
 
 def test_facilitator_starts_the_meeting_and_lands_in_the_presenter_view(
@@ -282,13 +301,13 @@ def test_facilitator_starts_the_meeting_and_lands_in_the_presenter_view(
 
 
 def test_starting_a_started_meeting_through_the_view_explains_why_not(client, meeting, facilitator):
-    services.start_meeting(meeting=meeting)
+    meeting.start()
     client.force_login(facilitator)
 
     response = client.post(url(meeting, "meeting-start"))
 
     assert response["Location"] == url(meeting, "meeting-detail")
-    assert messages_of(response) == [services.ALREADY_STARTED]
+    assert messages_of(response) == [ALREADY_STARTED]
 
 
 def test_member_cannot_start_or_end_a_meeting(client, meeting, member):
@@ -309,13 +328,13 @@ def test_ending_records_who_attended_and_who_was_absent(team, meeting, facilitat
         services.add_attendee(meeting=meeting, user=user)
     submit(meeting, member, "Acme Logistics")
     excused(meeting, erin)
-    services.start_meeting(meeting=meeting)
+    meeting.start()
     services.mark_presented(attendance=meeting.attendances.get(user=facilitator))
     # Carol is excused but brought an insight anyway: she stays excused.
     excused(meeting, team_admin)
     submit(meeting, team_admin, "Helios Energy")
 
-    services.end_meeting(meeting=meeting)
+    meeting.end()
 
     statuses = dict(meeting.attendances.values_list("user__name", "status"))
     assert statuses == {
@@ -328,36 +347,37 @@ def test_ending_records_who_attended_and_who_was_absent(team, meeting, facilitat
 
 
 def test_an_ended_meeting_is_locked(time_machine, meeting, member):
-    services.start_meeting(meeting=meeting)
+    meeting.start()
     time_machine.shift(dt.timedelta(minutes=30))
 
-    ended = services.end_meeting(meeting=meeting)
+    meeting.end()
+    ended = Meeting.objects.get(pk=meeting.pk)
 
     assert ended.status == Meeting.Status.ENDED
     assert ended.ended_at == NOW + dt.timedelta(minutes=30)
     item = services.add_agenda_item
     with pytest.raises(ValidationError) as error:
         item(meeting=ended, title="One more thing", minutes=5)
-    assert error.value.messages == [services.MEETING_LOCKED]
+    assert error.value.messages == [MEETING_LOCKED]
     with pytest.raises(ValidationError):
         services.mark_presented(attendance=ended.attendances.get(user=member))
 
 
 def test_agenda_edits_after_the_end_are_refused_through_the_view(client, meeting, facilitator):
-    services.start_meeting(meeting=meeting)
+    meeting.start()
     client.force_login(facilitator)
     client.post(url(meeting, "meeting-end"))
 
     response = client.post(url(meeting, "agenda-add"), {"title": "Too late", "minutes": 5})
 
-    assert services.MEETING_LOCKED in messages_of(response)
+    assert MEETING_LOCKED in messages_of(response)
     assert meeting.agenda_items.count() == 1
 
 
 def test_facilitator_ends_the_meeting_and_sees_the_summary(
     client, meeting, facilitator, django_capture_on_commit_callbacks
 ):
-    services.start_meeting(meeting=meeting)
+    meeting.start()
     client.force_login(facilitator)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -375,7 +395,8 @@ def presenting(meeting, facilitator, member, team_admin):
     """Alice brought an insight, Bob did not, Carol brought one."""
     submit(meeting, facilitator, "Acme Logistics", said="They want SCIM.")
     submit(meeting, team_admin, "Helios Energy", said="They renew in June.")
-    return services.start_meeting(meeting=meeting)
+    meeting.start()
+    return meeting
 
 
 def presenter(client, meeting, at) -> str:
@@ -427,7 +448,7 @@ def test_presenter_view_leaves_out_excused_people_without_an_insight(
     client, meeting, facilitator, member
 ):
     excused(meeting, member)
-    services.start_meeting(meeting=meeting)
+    meeting.start()
     client.force_login(facilitator)
 
     names = [on_stage(presenter(client, meeting, at)) for at in (0, 1, 2)]
@@ -473,8 +494,8 @@ def test_marking_presented_goes_back_to_the_same_seat(client, presenting, facili
 def test_only_one_insight_is_starred_per_meeting(presenting):
     first, second = presenting.insights.order_by("author__name")
 
-    services.star_insight(insight=first)
-    services.star_insight(insight=Insight.objects.get(pk=second.pk))
+    insight_services.star_insight(insight=first)
+    insight_services.star_insight(insight=Insight.objects.get(pk=second.pk))
 
     starred = list(presenting.insights.filter(is_starred=True))
     assert starred == [second]
@@ -482,9 +503,9 @@ def test_only_one_insight_is_starred_per_meeting(presenting):
 
 def test_starring_the_starred_insight_again_removes_the_star(presenting):
     insight = presenting.insights.first()
-    services.star_insight(insight=insight)
+    insight_services.star_insight(insight=insight)
 
-    services.star_insight(insight=Insight.objects.get(pk=insight.pk))
+    insight_services.star_insight(insight=Insight.objects.get(pk=insight.pk))
 
     assert not presenting.insights.filter(is_starred=True).exists()
 
@@ -583,10 +604,10 @@ def test_open_actions_follow_the_series_until_they_are_done(
     first, second, third = services.materialise_series(
         series=series, start=NOW, end=NOW + dt.timedelta(weeks=3)
     )
-    services.start_meeting(meeting=first)
-    services.add_action(meeting=first, title="Call Acme back", owner=member, due_on=None,
+    first.start()
+    insight_services.add_action(meeting=first, title="Call Acme back", owner=member, due_on=None,
                         by=facilitator)  # fmt: skip
-    services.end_meeting(meeting=first)
+    first.end()
     client.force_login(facilitator)
 
     assert "Call Acme back" in client.get(url(second, "meeting-detail")).content.decode()
@@ -602,19 +623,19 @@ def test_open_actions_follow_the_series_until_they_are_done(
 
 
 def test_open_actions_of_a_one_off_meeting_stay_with_it(team, meeting, facilitator, member):
-    services.start_meeting(meeting=meeting)
-    services.add_action(meeting=meeting, title="Call Acme back", owner=member, due_on=None,
+    meeting.start()
+    insight_services.add_action(meeting=meeting, title="Call Acme back", owner=member, due_on=None,
                         by=facilitator)  # fmt: skip
     later = services.create_meeting(
         team=team, title="Next", starts_at=STARTS + dt.timedelta(days=7), duration_minutes=30
     )
 
-    assert not services.open_actions_for(later).exists()
+    assert not Action.objects.following(later).exists()
 
 
 def test_member_cannot_tick_off_an_action(client, meeting, facilitator, member):
-    services.start_meeting(meeting=meeting)
-    action = services.add_action(meeting=meeting, title="Call", owner=member, due_on=None,
+    meeting.start()
+    action = insight_services.add_action(meeting=meeting, title="Call", owner=member, due_on=None,
                                  by=facilitator)  # fmt: skip
     client.force_login(member)
 
@@ -637,8 +658,8 @@ def summarised(team, meeting, facilitator, member, team_admin):
     excused(meeting, team_admin)
     submit(meeting, facilitator, "Acme Logistics", so_what="Excel export is a must.")
     submit(meeting, member, "Helios Energy", so_what="Renewal is at risk.")
-    services.start_meeting(meeting=meeting)
-    services.add_action(meeting=meeting, title="Send Helios the offer", owner=member,
+    meeting.start()
+    insight_services.add_action(meeting=meeting, title="Send Helios the offer", owner=member,
                         due_on=dt.date(2026, 7, 10), by=facilitator)  # fmt: skip
     return meeting
 
@@ -647,7 +668,7 @@ def test_each_attendee_gets_one_summary_after_the_end(
     summarised, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.end_meeting(meeting=summarised)
+        summarised.end()
 
     assert sorted(m.to[0] for m in mail.outbox) == [
         "alice@example.com", "bob@example.com", "carol@example.com",
@@ -665,24 +686,24 @@ def test_each_attendee_gets_one_summary_after_the_end(
 
 def test_people_who_mute_summaries_get_none(summarised, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.end_meeting(meeting=summarised)
+        summarised.end()
 
     assert not [m for m in mail.outbox if "dan@example.com" in m.to]
 
 
-def test_the_summary_is_sent_once(summarised, django_capture_on_commit_callbacks):
+def test_the_summary_is_sent_once(summarised, deliver, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.end_meeting(meeting=summarised)
+        summarised.end()
+        Meeting.objects.get(pk=summarised.pk).end()
 
-    assert services.send_summary(meeting_id=summarised.pk) == 0
+    deliver()
     assert len(mail.outbox) == 3
-    summarised.refresh_from_db()
-    assert summarised.summary_sent_at == NOW
+    assert Message.objects.filter(kind=Message.Kind.SUMMARY).count() == 4  # Dan's: skipped
 
 
 def test_no_summary_leaves_before_the_end_commits(summarised, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        services.end_meeting(meeting=summarised)
+        summarised.end()
 
     assert len(callbacks) == 1
     assert mail.outbox == []
@@ -691,10 +712,10 @@ def test_no_summary_leaves_before_the_end_commits(summarised, django_capture_on_
 def test_the_summary_subject_is_plain_text(team, facilitator, django_capture_on_commit_callbacks):
     meeting = services.create_meeting(team=team, title="Sales & Marketing's round",
                                       starts_at=STARTS, duration_minutes=30)  # fmt: skip
-    services.start_meeting(meeting=meeting)
+    meeting.start()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.end_meeting(meeting=meeting)
+        meeting.end()
 
     assert "Sales & Marketing's round" in mail.outbox[0].subject
 
@@ -709,9 +730,9 @@ def test_html_in_an_insight_is_escaped_in_the_email_and_on_the_page(
     client.force_login(facilitator)
 
     page = client.get(url(meeting, "meeting-detail")).content.decode()
-    services.start_meeting(meeting=meeting)
+    meeting.start()
     with django_capture_on_commit_callbacks(execute=True):
-        services.end_meeting(meeting=meeting)
+        meeting.end()
     summary = client.get(url(meeting, "meeting-summary")).content.decode()
 
     html_part = mail.outbox[0].alternatives[0][0]
@@ -730,9 +751,9 @@ def test_outsider_gets_404_on_the_summary(client, meeting, outsider):
 def test_summary_context_lists_the_star_first(meeting, facilitator, member):
     submit(meeting, facilitator, "Acme Logistics")
     starred = submit(meeting, member, "Helios Energy")
-    services.star_insight(insight=starred)
+    insight_services.star_insight(insight=starred)
 
-    context = services.summary_context(Meeting.objects.get(pk=meeting.pk))
+    context = summary_for(Meeting.objects.get(pk=meeting.pk))
 
     assert [i.customer.name for i in context["insights"]] == ["Helios Energy", "Acme Logistics"]
 
@@ -742,10 +763,10 @@ def test_the_summary_uses_each_recipients_time_zone(
 ):
     member.time_zone = "America/New_York"
     member.save()
-    services.start_meeting(meeting=meeting)
+    meeting.start()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.end_meeting(meeting=meeting)
+        meeting.end()
 
     bob = next(m for m in mail.outbox if m.to == ["bob@example.com"])
     alice = next(m for m in mail.outbox if m.to == ["alice@example.com"])

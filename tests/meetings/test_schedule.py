@@ -21,7 +21,7 @@ from meetings.forms import (
     UNTIL_NEEDED,
     SeriesForm,
 )
-from meetings.models import AgendaItem, Attendance, Meeting, Series
+from meetings.models import MEETING_LOCKED, AgendaItem, Attendance, Meeting, Series
 from tests.factories import (
     InsightFactory,
     MeetingFactory,
@@ -739,7 +739,7 @@ def test_changes_to_an_ended_meeting_are_refused(ended, member, change):
     with pytest.raises(ValidationError) as error:
         change(ended, member)
 
-    assert error.value.messages == [services.MEETING_LOCKED]
+    assert error.value.messages == [MEETING_LOCKED]
 
 
 def test_editing_an_ended_meeting_through_the_page_shows_it_is_locked(client, ended, facilitator):
@@ -752,7 +752,7 @@ def test_editing_an_ended_meeting_through_the_page_shows_it_is_locked(client, en
     )  # fmt: skip
 
     assert response.status_code == 200
-    assert services.MEETING_LOCKED.replace("'", "&#x27;") in response.content.decode()
+    assert MEETING_LOCKED.replace("'", "&#x27;") in response.content.decode()
     ended.refresh_from_db()
     assert ended.title == "Customer round"
 
@@ -767,6 +767,6 @@ def test_excusing_on_an_ended_meeting_through_the_view_is_refused(
         meeting_url(ended, "attendee-update", attendance.pk), {"action": "excuse"}
     )
 
-    assert messages_of(response) == [services.MEETING_LOCKED]
+    assert messages_of(response) == [MEETING_LOCKED]
     attendance.refresh_from_db()
     assert attendance.status == Attendance.Status.EXPECTED

@@ -105,7 +105,7 @@ def test_a_new_team_time_zone_moves_its_series_without_twins(client, series, tea
     client.post("/teams/sales/settings/", {
         "name": "Sales", "time_zone": "America/New_York", "freshness_mode": "days",
         "freshness_days": 14, "reminder_offsets": "24h, 2h, 15m", "quiet_hours_start": "20:00",
-        "quiet_hours_end": "08:00", "minutes_per_person": 2,
+        "quiet_hours_end": "08:00", "minutes_per_person": 2, "close_after_minutes": 60,
     })  # fmt: skip
     services.materialise_all_series()
 
@@ -134,7 +134,7 @@ def test_ending_a_meeting_survives_a_mail_server_that_is_down(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens: refused
     meeting = series.meetings.order_by("starts_at").first()
-    services.start_meeting(meeting=meeting)
+    meeting.start()
     client.force_login(facilitator)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -37,6 +37,7 @@ def settings_data(team, **changes):
         "quiet_hours_start": "20:00",
         "quiet_hours_end": "08:00",
         "minutes_per_person": 2,
+        "close_after_minutes": 60,
     }
     return {**data, **changes}
 

@@ -107,9 +107,10 @@ class _Handler:
 class SmtpSink:
     """A real SMTP server on 127.0.0.1 that records every message it accepted."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
+        """On a free port, or on a given one (a server "coming back" after stop())."""
         self.handler = _Handler()
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(
             self.handler, hostname="127.0.0.1", port=self.port, server_hostname="sink.test",
             ready_timeout=10,

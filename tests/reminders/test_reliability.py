@@ -1,4 +1,4 @@
-"""Reminder delivery with real parts: PostgreSQL (SKIP LOCKED), a real SMTP server,
+"""Message delivery with real parts: PostgreSQL (SKIP LOCKED), a real SMTP server,
 real Celery worker and beat processes on Redis. Each test makes its meetings, then
 lets the machinery work and counts, by Message-ID, what the SMTP server accepted.
 
@@ -21,16 +21,16 @@ from kombu.exceptions import OperationalError
 
 from accounts.models import User
 from insightboard.celery import app as celery_app
-from insights.models import Reminder
-from insights.reminders import channels, dispatch, planner
 from insights.services import submit_insight
 from meetings import services
 from meetings.models import Meeting, Membership
+from reminders import channels, dispatch, planner
+from reminders.models import Message
 from tests.factories import CustomerFactory, TeamFactory
 
 from . import harness
 
-S = Reminder.State
+S = Message.State
 OPEN = [S.PENDING, S.SENDING]
 
 
@@ -61,13 +61,13 @@ def due_meetings(*, meetings: int, attendees: int,
 
 def states(**filters) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for state in Reminder.objects.filter(**filters).values_list("state", flat=True):
+    for state in Message.objects.filter(**filters).values_list("state", flat=True):
         counts[state] = counts.get(state, 0) + 1
     return counts
 
 
 def message_ids(**filters) -> set[str]:
-    return {r.message_id for r in Reminder.objects.filter(**filters).only("pk")}
+    return {r.message_id for r in Message.objects.filter(**filters).only("pk")}
 
 
 def enqueue(task: str, times: int = 1, *, broker_url: str) -> None:
@@ -82,8 +82,8 @@ def wait_until_settled(expected: int, *, timeout: float) -> None:
 
     def settled() -> bool:
         return (
-            Reminder.objects.count() >= expected
-            and not Reminder.objects.filter(state__in=OPEN).exists()
+            Message.objects.count() >= expected
+            and not Message.objects.filter(state__in=OPEN).exists()
         )
 
     harness.wait_until(settled, timeout=timeout, interval=0.25,
@@ -144,12 +144,12 @@ def test_two_workers_and_two_beats_send_each_reminder_exactly_once(
     # Don't wait for the first beat (30 s): two ticks at once (one plans, the other
     # finds the meetings locked and moves on), then a dispatch task for each of the
     # four pool processes, as a tick's fan-out does.
-    enqueue("insights.reminders_tick", 2, broker_url=broker_url)
-    harness.wait_until(lambda: Reminder.objects.count() == 2000, timeout=30, what="planning")
-    enqueue("insights.dispatch_reminders", 4, broker_url=broker_url)
+    enqueue("reminders.tick", 2, broker_url=broker_url)
+    harness.wait_until(lambda: Message.objects.count() == 2000, timeout=30, what="planning")
+    enqueue("reminders.dispatch", 4, broker_url=broker_url)
     wait_until_settled(2000, timeout=150)
     assert_each_sent_exactly_once(smtp_sink, 2000)
-    assert all("insights.dispatch_reminders" in w.log for w in workers), "both workers sent"
+    assert all("reminders.dispatch" in w.log for w in workers), "both workers sent"
 
     # Both beats fire their own tick (every 30 s); ticks over a settled database send
     # nothing more.
@@ -172,7 +172,7 @@ def test_a_killed_worker_loses_nothing_and_duplicates_at_most_its_rows_in_flight
     due_meetings(meetings=20, attendees=20)
     planner.plan()
     worker = celery_worker("w1", concurrency=2)
-    enqueue("insights.dispatch_reminders", 2, broker_url=broker_url)  # one per pool process
+    enqueue("reminders.dispatch", 2, broker_url=broker_url)  # one per pool process
     harness.wait_until(lambda: len(smtp_sink.received) >= 60, timeout=60, what="60 sent")
 
     # From now on the server takes each message but holds back its "250": the worker
@@ -188,17 +188,17 @@ def test_a_killed_worker_loses_nothing_and_duplicates_at_most_its_rows_in_flight
     # A new worker sends what is still pending but leaves the dead worker's rows alone
     # while their lease runs (5 minutes in production).
     celery_worker("w2", concurrency=2)
-    enqueue("insights.dispatch_reminders", 2, broker_url=broker_url)
+    enqueue("reminders.dispatch", 2, broker_url=broker_url)
     harness.wait_until(lambda: message_ids(state__in=OPEN) == in_flight,
                        timeout=60, what="everything but the rows in flight to be sent")  # fmt: skip
     time.sleep(1)
     assert message_ids(state__in=OPEN) == in_flight
 
     # Time passes: an expired lease looks like this. The next tick takes them over.
-    Reminder.objects.filter(state=S.SENDING).update(
+    Message.objects.filter(state=S.SENDING).update(
         lease_until=timezone.now() - dt.timedelta(seconds=1)
     )
-    enqueue("insights.reminders_tick", 1, broker_url=broker_url)
+    enqueue("reminders.tick", 1, broker_url=broker_url)
     wait_until_settled(400, timeout=60)
 
     assert states() == {S.SENT: 400}
@@ -229,7 +229,7 @@ def test_reminders_survive_a_flushed_and_a_stopped_broker(
     assert states(meeting=started) == {S.PENDING: 20}
 
     # Queued triggers are lost with a FLUSHDB (or a restart without persistence).
-    enqueue("insights.reminders_tick", 3, broker_url=private_redis.url)
+    enqueue("reminders.tick", 3, broker_url=private_redis.url)
     assert private_redis.client().llen("celery") == 3
     private_redis.client().flushdb()
     worker = celery_worker("w1", concurrency=2, REDIS_URL=private_redis.url)
@@ -245,14 +245,14 @@ def test_reminders_survive_a_flushed_and_a_stopped_broker(
                          "conversation_date": timezone.localdate(),
                          "said": "Wants the export by Friday.", "so_what": "Ship CSV."})  # fmt: skip
     assert time.monotonic() - began < 2
-    services.start_meeting(meeting=started)
+    started.start()
     with pytest.raises(OperationalError):  # a kick now would fail: the broker really is down
-        enqueue("insights.reminders_tick", broker_url=private_redis.url)
+        enqueue("reminders.tick", broker_url=private_redis.url)
     assert smtp_sink.received == []
 
     # The broker comes back empty; the next beat's tick does everything.
     private_redis.start()
-    enqueue("insights.reminders_tick", broker_url=private_redis.url)
+    enqueue("reminders.tick", broker_url=private_redis.url)
     wait_until_settled(40, timeout=90)
     assert "Connection to broker lost" in worker.log, "the same worker lived through the outage"
 
@@ -281,7 +281,7 @@ def test_a_temporary_smtp_failure_is_retried_with_backoff_then_delivered_once(sm
     for _ in range(4):
         dispatch.tick(now=now)
         assert dispatch.tick(now=now).claimed == 0, "the backoff holds the row back"
-        row = Reminder.objects.get()
+        row = Message.objects.get()
         if row.state == S.SENT:
             break
         assert row.state == S.PENDING and "451" in row.last_error
@@ -301,7 +301,7 @@ def test_a_refused_message_fails_permanently_with_the_reason(smtp_sink, one_due)
     now = timezone.now()
     dispatch.tick(now=now)
 
-    row = Reminder.objects.get()
+    row = Message.objects.get()
     assert (row.state, row.attempts) == (S.FAILED_PERMANENT, 1)
     assert "550" in row.last_error
     assert dispatch.tick(now=now + dt.timedelta(minutes=10)).claimed == 0
@@ -321,7 +321,7 @@ def test_a_hanging_server_is_a_transient_failure_and_sends_no_duplicate(
     dispatch.tick(now=now)
     assert time.monotonic() - began < 4, "the send gave up at its timeout"
 
-    row = Reminder.objects.get()
+    row = Message.objects.get()
     assert (row.state, row.attempts) == (S.PENDING, 1)
     assert "timed out" in row.last_error.lower()
     assert smtp_sink.hung == [row.message_id]

@@ -1,0 +1,172 @@
+"""The insight round: the one answer to "who brought an insight?".
+
+Every page, message and figure that says "N of M" asks this module: the agenda, the
+meeting cards on home and in lists, the reminders' "4 of 7", the facilitator's digest,
+the chat post, the summary page and e-mail, and the dashboards.
+
+The rules:
+- Each attendee of a meeting is **expected** or **excused** (by hand, or because an
+  away period covers the meeting's day).
+- "N of M": M counts the expected attendees; N those of them who brought an insight.
+- An expected attendee's insight is **on time** or **late** (first saved at or after the
+  start, or after the meeting was started if that came first: `Meeting.is_late`,
+  decided once when it is first saved). Without one they are **missing**.
+- An excused person's insight is shown and kept, and counts apart: "+1 from someone
+  excused". It is neither in N nor in M.
+
+The same rules exist twice, necessarily: in Python over loaded rows (`round_for`, for a
+page about one meeting) and in SQL (`with_round_counts`, for lists of meetings in one
+query). tests/insights/test_round.py holds both to the same fixture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from meetings.models import Attendance, Meeting
+
+from .models import Insight
+
+# The attendances that count in M. Attendance.is_excused is the same rule in Python.
+EXPECTED = ~Q(status=Attendance.Status.EXCUSED)
+
+
+class Outcome(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+    EXCUSED = "excused"
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One attendee's place in the round."""
+
+    attendance: Attendance
+    insight: Insight | None
+
+    @property
+    def user(self) -> User:
+        return self.attendance.user
+
+    @property
+    def is_expected(self) -> bool:
+        return not self.attendance.is_excused
+
+    @property
+    def outcome(self) -> Outcome:
+        if not self.is_expected:
+            return Outcome.EXCUSED
+        if self.insight is None:
+            return Outcome.MISSING
+        return Outcome.LATE if self.insight.is_late else Outcome.ON_TIME
+
+
+@dataclass(frozen=True)
+class Round:
+    """A meeting's round at a glance, from rows loaded once."""
+
+    seats: list[Seat]
+
+    @property
+    def expected(self) -> list[Seat]:
+        return [s for s in self.seats if s.is_expected]
+
+    @property
+    def excused(self) -> list[Seat]:
+        return [s for s in self.seats if not s.is_expected]
+
+    @property
+    def brought(self) -> list[Seat]:
+        """Expected attendees who brought an insight: the N of "N of M"."""
+        return [s for s in self.expected if s.insight is not None]
+
+    @property
+    def missing(self) -> list[Seat]:
+        return [s for s in self.expected if s.insight is None]
+
+    @property
+    def late(self) -> list[Seat]:
+        return [s for s in self.brought if s.insight.is_late]
+
+    @property
+    def from_excused(self) -> list[Seat]:
+        """Insights brought anyway by someone excused: shown and kept, counted apart."""
+        return [s for s in self.excused if s.insight is not None]
+
+    @property
+    def submitted_count(self) -> int:
+        return len(self.brought)
+
+    @property
+    def expected_count(self) -> int:
+        return len(self.expected)
+
+    @property
+    def extra_count(self) -> int:
+        return len(self.from_excused)
+
+    @property
+    def with_insight(self) -> list[Seat]:
+        """Every seat with an insight, expected or not: the cards on the agenda."""
+        return [s for s in self.seats if s.insight is not None]
+
+    @property
+    def presenters(self) -> list[Seat]:
+        """The presenter view's order: everyone expected, and anyone excused who
+        brought an insight anyway, by name."""
+        return [s for s in self.seats if s.is_expected or s.insight is not None]
+
+    def seat_of(self, user) -> Seat | None:
+        return next((s for s in self.seats if s.attendance.user_id == user.pk), None)
+
+
+def round_for(meeting: Meeting) -> Round:
+    """Two queries whatever the team size: attendees with their users, insights with theirs."""
+    attendances = list(meeting.attendances.select_related("user").order_by("user__name", "pk"))
+    insights = {
+        i.author_id: i
+        for i in meeting.insights.select_related("author", "customer").prefetch_related("tags")
+    }
+    for insight in insights.values():
+        insight.meeting = meeting  # freshness needs the meeting's day; no extra query
+    return Round(seats=[Seat(a, insights.get(a.user_id)) for a in attendances])
+
+
+def counts(meeting: Meeting) -> tuple[int, int]:
+    """(N, M) for one meeting in one query, where loading the whole round isn't needed."""
+    annotated = with_round_counts(Meeting.objects.filter(pk=meeting.pk)).get()
+    return annotated.submitted_count, annotated.expected_count
+
+
+def _count(qs: models.QuerySet) -> Coalesce:
+    """COUNT of a meeting-correlated subquery; two plain Count()s would multiply."""
+    counted = qs.order_by().values("meeting").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+
+
+def with_round_counts(meetings: models.QuerySet, user=None) -> models.QuerySet:
+    """Annotate each meeting with its round at a glance, in the same query:
+    expected_count (M), submitted_count (N), extra_count (from the excused), and with
+    a user, my_status and my_insight_id."""
+    attendances = Attendance.objects.filter(meeting=OuterRef("pk"))
+    expected_authors = Attendance.objects.filter(EXPECTED, meeting=OuterRef("meeting"))
+    excused_authors = Attendance.objects.filter(~EXPECTED, meeting=OuterRef("meeting"))
+    insights = Insight.objects.filter(meeting=OuterRef("pk"))
+    qs = meetings.annotate(
+        expected_count=_count(attendances.filter(EXPECTED)),
+        submitted_count=_count(insights.filter(author__in=expected_authors.values("user"))),
+        extra_count=_count(insights.filter(author__in=excused_authors.values("user"))),
+    )
+    if user is not None:
+        qs = qs.annotate(
+            my_status=Subquery(attendances.filter(user=user).values("status")[:1]),
+            my_insight_id=Subquery(insights.filter(author=user).values("pk")[:1]),
+        )
+    return qs

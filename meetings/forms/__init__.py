@@ -1,0 +1,43 @@
+"""Meeting forms, by sub-domain. Callers import this package: `from meetings.forms import X`."""
+# ruff: noqa: F401
+
+from .agenda import AgendaItemForm, NotesForm
+from .meetings import (
+    NOT_IN_INSIGHTBOARD,
+    AttendeeForm,
+    ExcuseForm,
+    MeetingForm,
+    TeamPeopleField,
+    team_datetime,
+)
+from .series import (
+    COUNT_NEEDED,
+    NOT_A_MEMBER,
+    PICK_A_WEEKDAY,
+    UNTIL_BEFORE_START,
+    UNTIL_NEEDED,
+    AgendaTemplateField,
+    SeriesForm,
+    SeriesSettingsForm,
+)
+from .teams import (
+    BAD_EMAILS,
+    BAD_OFFSET,
+    DUPLICATE_OFFSET,
+    HTTPS_ONLY,
+    MAX_INVITES,
+    NO_EMAILS,
+    NOT_A_WEBHOOK,
+    NOT_SLACK_OR_TEAMS,
+    OFFSET_RANGE,
+    SLUG_TAKEN,
+    TOO_MANY_EMAILS,
+    TOO_MANY_OFFSETS,
+    InviteForm,
+    OffsetsField,
+    RoleForm,
+    TeamCreateForm,
+    TeamSettingsForm,
+    WebhookForm,
+    format_offset,
+)

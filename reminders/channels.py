@@ -1,0 +1,110 @@
+"""Where reminders go. Adding a channel is one class: `send` delivers or raises
+TransientError (retry later) or PermanentError (give up, record why)."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import urllib.error
+import urllib.request
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.mail import get_connection
+
+from . import content
+from .models import Message
+
+SEND_TIMEOUT = 20  # seconds; well under the claim's lease
+
+
+class TransientError(Exception):
+    """Worth trying again: a timeout, a 4xx from SMTP, a 5xx or 429 from a webhook."""
+
+
+class PermanentError(Exception):
+    """Trying again won't help: the address or the URL is refused."""
+
+
+class Channel:
+    name: ClassVar[str]
+
+    def send(self, reminder: Message) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class EmailChannel(Channel):
+    name = Message.Channel.EMAIL
+
+    def send(self, reminder: Message) -> None:
+        message = content.email_for(reminder)
+        try:
+            timeout = min(settings.EMAIL_TIMEOUT or SEND_TIMEOUT, SEND_TIMEOUT)
+            with get_connection(timeout=timeout) as connection:
+                message.connection = connection
+                message.send()
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _ in error.recipients.values()]
+            if all(400 <= code < 500 for code in codes):
+                raise TransientError(f"recipient deferred: {error.recipients}") from error
+            raise PermanentError(f"recipient refused: {error.recipients}") from error
+        except smtplib.SMTPResponseException as error:
+            if 400 <= error.smtp_code < 500:
+                raise TransientError(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from error
+            raise PermanentError(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from error
+        except (TimeoutError, smtplib.SMTPException, OSError) as error:
+            raise TransientError(f"{type(error).__name__}: {error}") from error
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a webhook that redirects is refused, not followed elsewhere
+
+
+# Only the webhook's own host is ever contacted: no redirects to follow.
+_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
+
+
+class WebhookChannel(Channel):
+    """Incoming webhooks: one JSON POST. Only the URL is external."""
+
+    def payload(self, text: str) -> dict:  # pragma: no cover - per service
+        raise NotImplementedError
+
+    def send(self, reminder: Message) -> None:
+        webhook = reminder.meeting.team.webhooks.filter(kind=self.name, is_active=True).first()
+        if webhook is None:
+            raise PermanentError("the team's webhook was removed")
+        body = json.dumps(self.payload(content.missing_text(reminder, names=webhook.mention_names)))
+        request = urllib.request.Request(
+            webhook.url,
+            data=body.encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with _NO_REDIRECTS.open(request, timeout=SEND_TIMEOUT) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            if error.code == 429 or error.code >= 500:
+                raise TransientError(f"HTTP {error.code}") from error
+            raise PermanentError(f"HTTP {error.code}") from error
+        except (TimeoutError, urllib.error.URLError, OSError) as error:
+            raise TransientError(f"{type(error).__name__}: {error}") from error
+
+
+class SlackChannel(WebhookChannel):
+    name = Message.Channel.SLACK
+
+    def payload(self, text: str) -> dict:
+        return {"text": text}
+
+
+class TeamsChannel(WebhookChannel):
+    name = Message.Channel.TEAMS
+
+    def payload(self, text: str) -> dict:
+        return {"text": text}
+
+
+CHANNELS: dict[str, Channel] = {c.name: c() for c in (EmailChannel, SlackChannel, TeamsChannel)}

@@ -1,0 +1,363 @@
+"""The dispatcher: claim due rows, re-check each, send outside any lock, record.
+
+Every message the product sends goes through here (models.Message): reminders and
+their digests and chat posts, planned ahead by planner.py, and the messages queued
+by services.py when something happens (summaries, invitations, fresh links,
+password resets).
+
+1. claim()   a short transaction: `SELECT … FOR UPDATE SKIP LOCKED` of due pending
+             rows (and sending rows whose lease expired: their worker died), then
+             a conditional UPDATE to `sending` with a lease. Two sweeps at once never
+             claim the same row; on SQLite, without row locks, the conditional UPDATE
+             that must change exactly one row is what makes the claim exclusive.
+2. gate()    re-checks under the attendance row's lock (submit_insight takes the
+             same lock): insight in? excused or away? meeting started, moved,
+             cancelled? attendee removed? a later stage due at the same time
+             (coalesce)? muted, snoozed, quiet hours? A skip is recorded with its
+             reason, never silently dropped. This check is the only one: moving,
+             cancelling or leaving a meeting and submitting an insight don't touch
+             pending rows, they make this check skip them.
+3. send      outside any transaction or lock, with a timeout well under the lease.
+4. record    `sent` where still `sending`; a transient error goes back to `pending`
+             with backoff held in the row (never past the start); a permanent one is
+             recorded as failed.
+
+The one unavoidable window: a crash after the mail server accepted a message but
+before step 4 leaves the row `sending`; after the lease it is taken over and sent
+again. At-least-once: a rare duplicate (with the same Message-ID, so many clients
+fold it) beats a lost reminder. tests/reminders/test_reliability.py measures it
+(test_a_killed_worker_loses_nothing_and_duplicates_at_most_its_rows_in_flight).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from insights.models import Insight
+from meetings.models import Attendance, Meeting
+from meetings.services import away_for
+
+from . import planner
+from .channels import CHANNELS, PermanentError, TransientError
+from .models import Message
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(minutes=5)
+BATCH = 20
+MAX_ATTEMPTS = 5
+# A summary or an invitation is still worth sending after a long outage: with the
+# backoff capped at 10 minutes, this keeps trying for about two and a half hours.
+MAX_ATTEMPTS_CONSEQUENCE = 18
+BACKOFF = [dt.timedelta(seconds=30), dt.timedelta(minutes=2), dt.timedelta(minutes=5),
+           dt.timedelta(minutes=10)]  # fmt: skip
+# One message per attendee per meeting at a time: nothing within this gap of the last.
+MIN_GAP = dt.timedelta(minutes=10)
+# The who's-ready digest is worth sending a little after the start, not later.
+DIGEST_GRACE = dt.timedelta(minutes=15)
+
+State = Message.State
+Kind = Message.Kind
+
+
+@dataclass
+class Sweep:
+    planned: int = 0
+    claimed: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def count(self, state: str) -> None:
+        self.outcomes[state] = self.outcomes.get(state, 0) + 1
+
+
+def due_count(*, now: dt.datetime | None = None, limit: int = 10_000) -> int:
+    """How many rows are waiting (bounded: it only decides whether to fan out)."""
+    now = now or timezone.now()
+    return Message.objects.filter(state=State.PENDING, next_attempt_at__lte=now)[:limit].count()
+
+
+def backlog(*, now: dt.datetime | None = None) -> tuple[dt.timedelta | None, int]:
+    """(how long the oldest due row has waited, rows stuck in sending past their
+    lease): the dispatcher's health, for /healthz and the failures page."""
+    now = now or timezone.now()
+    oldest = (
+        Message.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    stuck = Message.objects.filter(state=State.SENDING, lease_until__lt=now).count()
+    return (now - oldest if oldest else None), stuck
+
+
+def tick(*, now: dt.datetime | None = None, budget: float = 45.0, plan: bool = True) -> Sweep:
+    """One beat: plan what is owed, then work through what is due, in bounded batches."""
+    sweep = Sweep(planned=planner.plan(now) if plan else 0)
+    deadline = time.monotonic() + budget
+    while time.monotonic() < deadline:
+        claimed = claim(now=now)
+        if not claimed:
+            break
+        sweep.claimed += len(claimed)
+        for pk in claimed:
+            sweep.count(process(pk, now=now))
+    return sweep
+
+
+def claim(*, now: dt.datetime | None = None, batch: int = BATCH) -> list[int]:
+    now = now or timezone.now()
+    due = Q(state=State.PENDING, next_attempt_at__lte=now) | Q(
+        state=State.SENDING, lease_until__lt=now
+    )
+    with transaction.atomic():
+        # Two index-backed scans (see Message.Meta.indexes), each skipping rows
+        # another sweep holds.
+        taken_over = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(state=State.SENDING, lease_until__lt=now)
+            .order_by("lease_until")
+            .values_list("pk", flat=True)[:batch]
+        )
+        pending = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(state=State.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[: batch - len(taken_over)]
+        )
+        claimed = []
+        for pk in taken_over + pending:
+            won = Message.objects.filter(due, pk=pk).update(
+                state=State.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
+            )
+            if won == 1:
+                claimed.append(pk)
+    return claimed
+
+
+def process(pk: int, *, now: dt.datetime | None = None) -> str:
+    """Gate, send and record one claimed row; returns the state it ended in."""
+    now = now or timezone.now()
+    reminder = gate(pk, now=now)
+    if reminder is None:
+        return Message.objects.filter(pk=pk).values_list("state", flat=True).first() or ""
+    try:
+        CHANNELS[reminder.channel].send(reminder)
+    except TransientError as error:
+        return _retry(reminder, str(error), now)
+    except PermanentError as error:
+        return _finish(reminder, State.FAILED_PERMANENT, error=str(error))
+    except Exception as error:  # a bug or an unexpected failure: retry, loudly
+        log.exception("reminder %s: unexpected send failure", pk)
+        return _retry(reminder, f"{type(error).__name__}: {error}", now)
+    # The crash window is here: accepted by the server, not yet recorded (see above).
+    return _finish(reminder, State.SENT, sent_at=timezone.now())
+
+
+def _finish(reminder: Message, state: str, *, error: str = "", note: str = "", sent_at=None) -> str:
+    Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
+        state=state, lease_until=None, last_error=error[:2000], sent_at=sent_at,
+        note=note or reminder.note,
+    )  # fmt: skip
+    return state
+
+
+def _retry(reminder: Message, error: str, now: dt.datetime) -> str:
+    limit = MAX_ATTEMPTS_CONSEQUENCE if reminder.kind in Message.CONSEQUENCES else MAX_ATTEMPTS
+    if reminder.attempts >= limit:
+        return _finish(reminder, State.FAILED_MAX_ATTEMPTS, error=error)
+    next_attempt = now + BACKOFF[min(reminder.attempts, len(BACKOFF)) - 1]
+    if reminder.is_before_start and next_attempt >= reminder.meeting.starts_at:
+        return _finish(reminder, State.FAILED_MAX_ATTEMPTS, error=error,
+                       note="No time left to retry before the start.")  # fmt: skip
+    Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
+        state=State.PENDING, lease_until=None, next_attempt_at=next_attempt, last_error=error[:2000]
+    )
+    return State.PENDING
+
+
+def _skip(reminder: Message, state: str, note: str = "") -> None:
+    Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
+        state=state, lease_until=None, note=note[:200]
+    )
+
+
+@transaction.atomic
+def gate(pk: int, *, now: dt.datetime) -> Message | None:
+    """The last look before sending. Returns the row to send, or None once a skip
+    (or a hold for quiet hours) is recorded."""
+    reminder = (
+        Message.objects.select_related("meeting__team", "user", "invitation__team")
+        .filter(pk=pk, state=State.SENDING)
+        .first()
+    )
+    if reminder is None:
+        return None  # not ours any more
+    if reminder.kind == Kind.INVITATION:
+        return _gate_invitation(reminder, now)
+    if reminder.kind == Kind.PASSWORD_RESET:
+        return _gate_account(reminder)
+    meeting = reminder.meeting
+    if meeting.is_cancelled:
+        _skip(reminder, State.SKIPPED_CANCELLED, "The meeting was skipped.")
+        return None
+    if reminder.kind == Kind.SUMMARY:
+        return _gate_summary(reminder)
+    if reminder.kind == Kind.FRESH_LINK:
+        return _gate_fresh_link(reminder, meeting, now)
+    if reminder.schedule_version != meeting.schedule_version:
+        _skip(reminder, State.SKIPPED_SUPERSEDED)
+        return None
+    if reminder.kind == Kind.DIGEST:
+        return _gate_digest(reminder, meeting, now)
+    if not meeting.is_scheduled or now >= meeting.starts_at:
+        _skip(reminder, State.SKIPPED_STARTED)
+        return None
+    if reminder.kind == Kind.MISSING:
+        return reminder
+    return _gate_person(reminder, meeting, now)
+
+
+def _gate_digest(reminder: Message, meeting: Meeting, now: dt.datetime) -> Message | None:
+    if not reminder.user.is_active or meeting.facilitator_id != reminder.user_id:
+        _skip(reminder, State.SKIPPED_CANCELLED, "No longer this meeting's facilitator.")
+        return None
+    if now > meeting.starts_at + DIGEST_GRACE or meeting.is_ended:
+        _skip(reminder, State.SKIPPED_STARTED, "Too long after the start for a digest.")
+        return None
+    if away_for(reminder.user, meeting.starts_at) is not None:
+        _skip(reminder, State.SKIPPED_EXCUSED, "The facilitator is away.")
+        return None
+    return reminder
+
+
+def _gate_summary(reminder: Message) -> Message | None:
+    if not reminder.user.is_active:
+        _skip(reminder, State.SKIPPED_INACTIVE)
+        return None
+    if not reminder.user.meeting_summaries:
+        _skip(reminder, State.SKIPPED_MUTED, "Meeting summaries turned off.")
+        return None
+    return reminder
+
+
+def _gate_fresh_link(reminder: Message, meeting: Meeting, now: dt.datetime) -> Message | None:
+    if not reminder.user.is_active:
+        _skip(reminder, State.SKIPPED_INACTIVE)
+        return None
+    if not meeting.accepts_insights(now):
+        _skip(reminder, State.SKIPPED_STARTED, "The meeting is over.")
+        return None
+    if not Attendance.objects.filter(meeting=meeting, user_id=reminder.user_id).exists():
+        _skip(reminder, State.SKIPPED_CANCELLED, "No longer an attendee.")
+        return None
+    return reminder
+
+
+def _gate_invitation(reminder: Message, now: dt.datetime) -> Message | None:
+    invitation = reminder.invitation
+    if not invitation.is_pending or invitation.expires_at <= now:
+        _skip(reminder, State.SKIPPED_CANCELLED, "The invitation was used, revoked or expired.")
+        return None
+    return reminder
+
+
+def _gate_account(reminder: Message) -> Message | None:
+    if not reminder.user.is_active or not reminder.user.has_usable_password():
+        _skip(reminder, State.SKIPPED_INACTIVE)
+        return None
+    return reminder
+
+
+def _gate_person(reminder: Message, meeting: Meeting, now: dt.datetime) -> Message | None:
+    # The same lock submit_insight takes: a submission and this check never interleave.
+    attendance = (
+        Attendance.objects.select_for_update()
+        .filter(meeting=meeting, user_id=reminder.user_id)
+        .first()
+    )
+    user = reminder.user
+    if attendance is None:
+        _skip(reminder, State.SKIPPED_CANCELLED, "No longer an attendee.")
+        return None
+    if not user.is_active:
+        _skip(reminder, State.SKIPPED_INACTIVE)
+        return None
+    if attendance.is_excused:
+        _skip(reminder, State.SKIPPED_EXCUSED, attendance.excuse_reason)
+        return None
+    if away_for(user, meeting.starts_at) is not None:
+        _skip(reminder, State.SKIPPED_EXCUSED, "Away.")
+        return None
+    if Insight.objects.filter(meeting=meeting, author=user).exists():
+        _skip(reminder, State.SKIPPED_SUBMITTED)
+        return None
+    if reminder.kind == Kind.REMINDER and _later_stage_due(reminder, meeting, now):
+        _skip(reminder, State.SKIPPED_COALESCED, "A later reminder was due at the same time.")
+        return None
+    recent = Message.objects.filter(
+        meeting=meeting, user=user, channel=reminder.channel, state=State.SENT,
+        sent_at__gt=now - MIN_GAP, kind__in=[Kind.REMINDER, Kind.SNOOZE],
+    ).exclude(pk=reminder.pk)  # fmt: skip
+    if recent.exists():
+        _skip(reminder, State.SKIPPED_COALESCED, "Another reminder went out minutes ago.")
+        return None
+    if reminder.kind == Kind.SNOOZE or reminder.is_final:
+        return reminder  # asked for by the person / the final one: always goes
+    if user.mute_early_reminders:
+        _skip(reminder, State.SKIPPED_MUTED)
+        return None
+    snoozed = Message.objects.filter(
+        meeting=meeting, user=user, kind=Kind.SNOOZE, state=State.PENDING, due_at__gt=now
+    ).first()
+    if snoozed is not None:
+        _skip(reminder, State.SKIPPED_SNOOZED, f"Snoozed until {snoozed.due_at:%H:%M} UTC.")
+        return None
+    return _respect_quiet_hours(reminder, meeting, now)
+
+
+def _later_stage_due(reminder: Message, meeting: Meeting, now: dt.datetime) -> bool:
+    """Several stages due at once (a meeting created an hour before, or after an
+    outage): only the latest goes, the others are coalesced."""
+    return any(
+        o < reminder.offset and planner.due(meeting, o) <= now
+        for o in meeting.team.reminder_offsets or []
+    )
+
+
+def quiet_hours_end(user, team, now: dt.datetime) -> dt.datetime | None:
+    """When the recipient's quiet hours end, if it is quiet for them now."""
+    zone = user.zone
+    local = now.astimezone(zone)
+    start, end = team.quiet_hours_start, team.quiet_hours_end
+    if start == end:
+        return None
+    clock = local.time()
+    quiet = (start <= clock or clock < end) if start > end else (start <= clock < end)
+    if not quiet:
+        return None
+    day = local.date() if clock < end else local.date() + dt.timedelta(days=1)
+    # On the recipient's wall clock, so 08:00 stays 08:00 on a daylight-saving morning.
+    return dt.datetime.combine(day, end, tzinfo=zone).astimezone(dt.UTC)
+
+
+def _respect_quiet_hours(reminder: Message, meeting: Meeting, now: dt.datetime) -> Message | None:
+    end = quiet_hours_end(reminder.user, meeting.team, now)
+    if end is None:
+        return reminder
+    final_due = planner.due(meeting, meeting.team.final_reminder_offset)
+    if end >= final_due:
+        _skip(reminder, State.SKIPPED_QUIET, "Quiet hours last until the final reminder.")
+        return None
+    # Held back, not attempted: the attempt counter is given back.
+    Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
+        state=State.PENDING, lease_until=None, next_attempt_at=end, attempts=F("attempts") - 1,
+        note=f"Held for quiet hours until {end.astimezone(reminder.user.zone):%H:%M}.",
+    )  # fmt: skip
+    return None

@@ -1,0 +1,69 @@
+"""Queueing the messages that follow from what people do: a summary when a meeting
+ends, an invitation, a fresh insight link, a password reset. Each is a row written in
+the caller's transaction; the dispatcher sends it (with retries) and re-checks it just
+before, so nothing half-done is ever sent and a mail outage is never a 500.
+
+After the commit the dispatcher is nudged, so these go out in seconds rather than at
+the next beat; if the broker is down, the nudge is logged and the beat catches up."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from accounts.models import User
+from meetings.models import Attendance, Invitation, Meeting
+
+from .models import Message
+
+log = logging.getLogger(__name__)
+
+Kind = Message.Kind
+State = Message.State
+
+
+def _nudge() -> None:
+    from .tasks import dispatch
+
+    def send() -> None:
+        try:
+            dispatch.apply_async(retry=False)
+        except Exception:  # the broker is down: the beat's next tick sends it anyway
+            log.warning("could not nudge the dispatcher; the next tick will send", exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def queue_summaries(meeting: Meeting) -> int:
+    """One summary per attendee of an ended meeting; once each, by a unique constraint."""
+    rows = [
+        Message(meeting=meeting, user_id=uid, kind=Kind.SUMMARY)
+        for uid in meeting.attendances.values_list("user_id", flat=True)
+    ]
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    _nudge()
+    return len(rows)
+
+
+def queue_invitation(invitation: Invitation) -> Message:
+    """The invitation e-mail; an unsent one for an older key goes, as that link is dead."""
+    Message.objects.filter(invitation=invitation, state=State.PENDING).update(
+        state=State.SKIPPED_SUPERSEDED, note="Sent again with a new link."
+    )
+    _nudge()
+    return Message.objects.create(invitation=invitation, kind=Kind.INVITATION)
+
+
+def queue_fresh_link(attendance: Attendance) -> Message:
+    """A new one-tap link to the insight form of this attendee's meeting."""
+    _nudge()
+    return Message.objects.create(
+        meeting=attendance.meeting, user=attendance.user, kind=Kind.FRESH_LINK
+    )
+
+
+def queue_password_reset(user: User) -> Message:
+    """The reset link is made when the e-mail is sent, so it is fresh then."""
+    _nudge()
+    return Message.objects.create(user=user, kind=Kind.PASSWORD_RESET)
