@@ -13,6 +13,8 @@ The rules:
   decided once when it is first saved). Without one they are **missing**.
 - An excused person's insight is shown and kept, and counts apart: "+1 from someone
   excused". It is neither in N nor in M.
+- An insight by someone no longer on the meeting's list stays in the library and on
+  its customer's page, but is not part of the round.
 
 The same rules exist twice, necessarily: in Python over loaded rows (`round_for`, for a
 page about one meeting) and in SQL (`with_round_counts`, for lists of meetings in one

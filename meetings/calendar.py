@@ -38,7 +38,7 @@ def _event(meeting: Meeting) -> icalendar.Event:
         f"Bring yours before {deadline:%a %d %b %H:%M} ({meeting.team.time_zone}).\n"
         f"Add it here: {submit}\nAgenda: {url}",
     )
-    event.add("status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED")
+    event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
     return event
 
 

@@ -163,7 +163,7 @@ def edit_series_from(*, meeting: Meeting, data: dict) -> Series:
     for meeting_before in later:
         day = meeting_before.starts_at.astimezone(zone).date()
         same_day = next((m for m in fresh if m.starts_at.astimezone(zone).date() == day), None)
-        if meeting_before.status == Meeting.Status.CANCELLED:
+        if meeting_before.is_cancelled:
             if same_day is not None:
                 same_day.cancel()
             if not (meeting_before.insights.exists() or meeting_before.actions.exists()):
