@@ -14,7 +14,7 @@ CONFIG = "english"
 
 
 def search_vector() -> SearchVector:
-    # Must stay identical to the indexed expression (insights/migrations/0004_*).
+    # Must stay identical to the indexed expression (insights/migrations/0003_*).
     return SearchVector("said", "so_what", "contact", config=CONFIG)
 
 

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from accounts.timezones import validate_time_zone
 
+from .signals import meeting_ended
+
 
 def default_reminder_offsets() -> list[int]:
     return [24 * 60, 2 * 60, 15]
@@ -417,8 +419,6 @@ class Meeting(models.Model):
         `meeting_ended` mark (insights: everyone who brought an insight); anyone still
         expected after that was absent. The listeners also queue the summary. All in
         the caller's transaction, so it happens entirely or not at all."""
-        from .signals import meeting_ended
-
         with transaction.atomic():
             if not self._transition(
                 self.OPEN, status=self.Status.ENDED, ended_at=now or timezone.now()
