@@ -12,6 +12,7 @@ from django.urls import reverse
 from insights import links
 from insights.models import Insight
 from meetings import services
+from reminders.models import Message
 from tests.factories import AttendanceFactory, CustomerFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -216,3 +217,177 @@ def test_a_guest_does_not_see_the_host_teams_customers(client, outsider, meeting
     html = client.get(path_of(links.submit_link(outsider, meeting))).content.decode()
 
     assert "Very Private Customer" not in html
+
+
+# --- Meetings that are over: the link says so and offers the next meeting ---------
+
+SENT_FOR_THIS_MEETING = "a fresh link is on its way"
+LINK_SUBJECT = "Your link to add an insight to"
+
+
+def end_by_hand(meeting, time_machine=None):
+    meeting.start()
+    meeting.end()
+
+
+def close_by_itself(meeting, time_machine):
+    time_machine.move_to(meeting.closes_at, tick=False)
+
+
+OVER_WAYS = pytest.mark.parametrize("make_over", [end_by_hand, close_by_itself])
+
+
+@pytest.fixture
+def next_meeting(team, member, facilitator):
+    return services.create_meeting(team=team, title="Thursday round",
+                                   starts_at=NOW + dt.timedelta(days=3), duration_minutes=30)  # fmt: skip
+
+
+def ask_for_fresh_link(client, meeting, email, capture):
+    with capture(execute=True):
+        return client.post(reverse("insights:fresh-link", args=[meeting.pk]), {"email": email})
+
+
+def links_mailed() -> list:
+    # Ending a meeting by hand also queues its summary; only the links matter here.
+    return [m for m in mail.outbox if m.subject.startswith(LINK_SUBJECT)]
+
+
+def link_in(message) -> str:
+    return path_of(next(w for w in message.body.split() if w.startswith("http")))
+
+
+def words_of(response) -> str:
+    """The page's own words, without the per-request CSRF token of the layout."""
+    html = response.content.decode()
+    return html[html.index('<section class="narrow">') : html.index("</section>")]
+
+
+@OVER_WAYS
+def test_a_fresh_link_asked_from_a_meeting_that_is_over_is_for_the_next_meeting(
+    client, member, meeting, next_meeting, make_over, time_machine,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    make_over(meeting, time_machine)
+
+    response = ask_for_fresh_link(
+        client, meeting, "bob@example.com", django_capture_on_commit_callbacks
+    )
+
+    html = response.content.decode()
+    assert "Monday round is over" in html
+    assert SENT_FOR_THIS_MEETING not in html
+    [sent] = links_mailed()
+    assert sent.to == ["bob@example.com"]
+    assert "Thursday round" in sent.subject and "Monday round" not in sent.subject
+    link = link_in(sent)
+    assert link.startswith(reverse("insights:submit-link", args=[next_meeting.pk]) + "?")
+    opened = client.get(link)
+    assert opened.status_code == 200
+    assert "Thursday round" in opened.content.decode()
+
+
+@OVER_WAYS
+def test_without_a_next_meeting_nothing_is_sent_and_the_page_promises_nothing(
+    client, member, meeting, make_over, time_machine, django_capture_on_commit_callbacks
+):
+    make_over(meeting, time_machine)
+
+    response = ask_for_fresh_link(
+        client, meeting, "bob@example.com", django_capture_on_commit_callbacks
+    )
+
+    html = response.content.decode()
+    assert not Message.objects.filter(kind=Message.Kind.FRESH_LINK).exists()
+    assert links_mailed() == []
+    assert "Monday round is over" in html
+    assert "If you have another meeting of Sales coming up, a link" in html
+    assert SENT_FOR_THIS_MEETING not in html
+
+
+def test_a_meeting_closed_by_itself_without_a_next_meeting_sends_no_mail_at_all(
+    client, member, meeting, time_machine, django_capture_on_commit_callbacks
+):
+    close_by_itself(meeting, time_machine)
+
+    ask_for_fresh_link(client, meeting, "bob@example.com", django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("email", ["dave@example.com", "nobody@example.com"])
+def test_a_stranger_asking_from_a_meeting_that_is_over_gets_the_attendees_page_and_nothing(
+    client, member, outsider, meeting, next_meeting, email, django_capture_on_commit_callbacks
+):
+    end_by_hand(meeting)
+
+    stranger = ask_for_fresh_link(client, meeting, email, django_capture_on_commit_callbacks)
+
+    assert not Message.objects.filter(kind=Message.Kind.FRESH_LINK).exists()
+    assert links_mailed() == []
+    attendee = ask_for_fresh_link(
+        client, meeting, "bob@example.com", django_capture_on_commit_callbacks
+    )
+    assert stranger.status_code == attendee.status_code == 200
+    assert words_of(stranger) == words_of(attendee)
+    assert [m.to for m in links_mailed()] == [["bob@example.com"]]
+
+
+@OVER_WAYS
+def test_a_link_opened_after_the_meeting_is_over_offers_a_link_for_the_next_one(
+    client, member, meeting, next_meeting, make_over, time_machine,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    link = path_of(links.submit_link(member, meeting))
+    make_over(meeting, time_machine)
+
+    response = client.get(link)
+
+    html = response.content.decode()
+    assert response.status_code == 410
+    assert OVER in html
+    assert "Your next one is <strong>Thursday round</strong>" in html
+    assert f'action="{reverse("insights:fresh-link", args=[meeting.pk])}"' in html
+    assert 'name="email" value="bob@example.com"' in html
+    assert "E-mail me a link for it" in html
+
+    ask_for_fresh_link(client, meeting, "bob@example.com", django_capture_on_commit_callbacks)
+
+    [sent] = links_mailed()
+    assert client.get(link_in(sent)).status_code == 200
+
+
+def test_a_link_opened_after_the_meeting_is_over_says_when_there_is_no_next_one(
+    client, member, meeting
+):
+    link = path_of(links.submit_link(member, meeting))
+    end_by_hand(meeting)
+
+    html = client.get(link).content.decode()
+
+    assert OVER in html
+    assert "You have no other meeting of Sales coming up yet." in html
+    assert "E-mail me a link for it" not in html
+
+
+@pytest.mark.parametrize("bad", ["nonsense", "another meeting's", "a removed attendee's"])
+def test_a_bad_link_of_a_meeting_that_is_over_reveals_nothing_about_it(
+    client, member, meeting, next_meeting, bad
+):
+    token = {
+        "nonsense": "t=nonsense",
+        "another meeting's": links.submit_link(member, next_meeting).split("?", 1)[1],
+        "a removed attendee's": links.submit_link(member, meeting).split("?", 1)[1],
+    }[bad]
+    if bad == "a removed attendee's":
+        services.remove_attendee(attendance=meeting.attendances.get(user=member))
+    end_by_hand(meeting)
+
+    response = client.get(reverse("insights:submit-link", args=[meeting.pk]) + "?" + token)
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert FAILURE in html
+    assert "Send me a fresh link" in html
+    for secret in (OVER, "Monday round", "Thursday round", "Sales", "bob@example.com"):
+        assert secret not in html

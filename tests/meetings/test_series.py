@@ -7,7 +7,9 @@ import zoneinfo
 
 import pytest
 
-from meetings.models import Meeting
+from accounts.models import Away
+from meetings import services
+from meetings.models import Attendance, Meeting
 from meetings.services import materialise_all_series, materialise_series
 from meetings.tasks import materialise_series as materialise_task
 from tests.factories import MembershipFactory, SeriesFactory, TeamFactory
@@ -84,3 +86,90 @@ def test_the_periodic_task_materialises_eight_weeks_ahead(db, time_machine):
     assert Meeting.objects.order_by("starts_at").first().starts_at == dt.datetime(
         2026, 1, 5, 8, tzinfo=UTC
     )
+
+
+# --- Rotation passes over whoever is away -----------------------------------------
+
+# Mondays 09:00 in Brussels: 2, 9, 16, 23 and 30 March 2026.
+MARCH = (dt.datetime(2026, 3, 1, tzinfo=UTC), dt.datetime(2026, 4, 1, tzinfo=UTC))
+
+
+@pytest.fixture
+def rotating(team, facilitator, member, team_admin):
+    """Alice, Bob and Carol take turns (by name), Alice first."""
+    return SeriesFactory(
+        team=team, first_date=dt.date(2026, 3, 2), rule="FREQ=WEEKLY;BYDAY=MO",
+        facilitator=facilitator, rotate_facilitator=True,
+    )  # fmt: skip
+
+
+def facilitators(series) -> list[str]:
+    meetings = materialise_series(series=series, start=MARCH[0], end=MARCH[1])
+    return [m.facilitator.name.split()[0] for m in meetings]
+
+
+def test_rotation_passes_over_the_person_whose_turn_falls_in_their_away_period(rotating, member):
+    services.mark_away(
+        user=member, starts_on=dt.date(2026, 3, 7), ends_on=dt.date(2026, 3, 13), by=member
+    )
+
+    assert facilitators(rotating) == ["Alice", "Carol", "Alice", "Bob", "Carol"]
+
+
+def test_the_rotation_goes_on_from_the_stand_in_in_later_weeks_made_later(rotating, member):
+    # As the daily sweep does: a week or so at a time. The turn after Carol's is
+    # Alice's, then Bob's again: he is neither owed an extra turn nor dropped.
+    Away.objects.create(user=member, starts_on=dt.date(2026, 3, 9), ends_on=dt.date(2026, 3, 9))
+    split = dt.datetime(2026, 3, 10, tzinfo=UTC)
+
+    before = materialise_series(series=rotating, start=MARCH[0], end=split)
+    after = materialise_series(series=rotating, start=split, end=MARCH[1])
+
+    assert [m.facilitator.name.split()[0] for m in before + after] == [
+        "Alice", "Carol", "Alice", "Bob", "Carol",
+    ]  # fmt: skip
+
+
+def test_the_first_facilitator_away_on_the_first_day_hands_it_to_the_next_in_turn(
+    rotating, facilitator
+):
+    Away.objects.create(
+        user=facilitator, starts_on=dt.date(2026, 3, 2), ends_on=dt.date(2026, 3, 2)
+    )
+
+    assert facilitators(rotating) == ["Bob", "Carol", "Alice", "Bob", "Carol"]
+
+
+def test_an_away_period_on_another_day_does_not_change_the_rotation(rotating, member):
+    # Away on Tuesday 10 March only: his Monday turn stands.
+    Away.objects.create(user=member, starts_on=dt.date(2026, 3, 10), ends_on=dt.date(2026, 3, 13))
+
+    assert facilitators(rotating) == ["Alice", "Bob", "Carol", "Alice", "Bob"]
+
+
+def test_the_away_days_are_on_the_facilitators_own_calendar(rotating, member):
+    # 09:00 in Brussels on Monday 9 March is still Sunday 8 March in Honolulu.
+    member.time_zone = "Pacific/Honolulu"
+    member.save(update_fields=["time_zone"])
+    Away.objects.create(user=member, starts_on=dt.date(2026, 3, 9), ends_on=dt.date(2026, 3, 9))
+
+    assert facilitators(rotating)[1] == "Bob"
+
+
+def test_when_everyone_is_away_the_person_whose_turn_it_is_keeps_it(
+    rotating, facilitator, member, team_admin
+):
+    for person in (facilitator, member, team_admin):
+        Away.objects.create(user=person, starts_on=dt.date(2026, 3, 9), ends_on=dt.date(2026, 3, 9))
+
+    assert facilitators(rotating) == ["Alice", "Bob", "Carol", "Alice", "Bob"]
+
+
+def test_the_away_facilitator_is_still_excused_from_the_meeting_they_were_passed_over_for(
+    rotating, member
+):
+    Away.objects.create(user=member, starts_on=dt.date(2026, 3, 9), ends_on=dt.date(2026, 3, 9))
+
+    second = materialise_series(series=rotating, start=MARCH[0], end=MARCH[1])[1]
+
+    assert second.attendances.get(user=member).status == Attendance.Status.EXCUSED

@@ -458,3 +458,34 @@ def test_a_message_id_is_a_real_header(meeting, member, clock):
     parsed = email.message_from_bytes(sent_to("bob@example.com")[0].message().as_bytes())
 
     assert parsed["Message-ID"].startswith("<reminder-")
+
+
+def whos_ready() -> list:
+    return [m for m in mail.outbox if m.subject.startswith("Who's ready")]
+
+
+def test_no_whos_ready_digest_goes_to_a_facilitator_who_is_away(meeting, facilitator, clock):
+    services.mark_away(
+        user=facilitator, starts_on=dt.date(2026, 6, 1), ends_on=dt.date(2026, 6, 5),
+        note="Holiday", by=facilitator,
+    )  # fmt: skip
+
+    sweep(clock(START))
+    sweep(clock(START + dt.timedelta(minutes=5)))  # a later sweep doesn't send it after all
+
+    digest = Message.objects.get(kind=Message.Kind.DIGEST)
+    assert (digest.user, digest.state) == (facilitator, S.SKIPPED_EXCUSED)
+    assert digest.note == "The facilitator is away."
+    assert whos_ready() == []
+    assert sent_to("alice@example.com") == []
+
+
+def test_an_away_period_on_other_days_does_not_stop_the_digest(meeting, facilitator, clock):
+    Away.objects.create(
+        user=facilitator, starts_on=dt.date(2026, 6, 2), ends_on=dt.date(2026, 6, 5)
+    )
+
+    sweep(clock(START))
+
+    assert Message.objects.get(kind=Message.Kind.DIGEST).state == S.SENT
+    assert [m.to for m in whos_ready()] == [["alice@example.com"]]
