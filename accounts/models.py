@@ -140,3 +140,9 @@ class Away(models.Model):
     @property
     def excuse(self) -> str:
         return f"Away: {self.note}" if self.note else "Away"
+
+
+def away_for(user: User, starts_at: dt.datetime) -> Away | None:
+    """The one answer to "is this person away for a meeting starting then?": the away
+    period that covers its day on the person's own calendar, if any."""
+    return next((a for a in Away.objects.filter(user=user) if a.covers(starts_at)), None)

@@ -40,9 +40,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.models import away_for
 from insights.models import Insight
 from meetings.models import Attendance, Meeting
-from meetings.services import away_for
 
 from . import planner
 from .channels import CHANNELS, PermanentError, TransientError

@@ -159,5 +159,5 @@ def fresh_link(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(
         request,
         "insights/link_invalid.html",
-        {"meeting_id": meeting_id, "sent": True, "over": over, "meeting": meeting},
+        {"meeting_id": meeting_id, "sent": True, "over": over},
     )

@@ -5,6 +5,7 @@ teams.py       teams, roles, invitations
 series.py      recurring meetings: materialise, edit from one on, end, re-zone
 meetings.py    one-off meetings; one occurrence moved, edited or skipped
 attendance.py  attendees, excuses, away periods, who presented
+rotation.py    rotating facilitators, passing over whoever is away
 agenda.py      the agenda, the insight round always first
 
 A meeting's own state changes (start, end, cancel) are methods on Meeting."""
@@ -24,7 +25,6 @@ from .agenda import (
 from .attendance import (
     ALREADY_ATTENDING,
     add_attendee,
-    away_for,
     cancel_away,
     excuse,
     excuse_away,

@@ -1,8 +1,9 @@
 """Who attends a meeting: attendees and guests, excuses, away periods, presenting.
 
 An away period excuses its person from every meeting whose day, on their own
-calendar, it covers (Away.covers). `away_for` is the one question "is this person
-away for this meeting?"; the batch forms below apply the same rule to many rows."""
+calendar, it covers (Away.covers). accounts.models.away_for is the one question "is
+this person away for this meeting?"; the batch forms below apply the same rule to
+many rows."""
 
 from __future__ import annotations
 
@@ -16,13 +17,9 @@ from accounts.models import AWAY_ENDS_BEFORE_START, Away, User
 
 from ..models import Attendance, Meeting, Membership
 from .agenda import resize_round
+from .rotation import stand_in
 
 ALREADY_ATTENDING = "%(name)s is already on the list."
-
-
-def away_for(user: User, starts_at: dt.datetime) -> Away | None:
-    """The away period that covers a meeting starting then for this person, if any."""
-    return next((a for a in Away.objects.filter(user=user) if a.covers(starts_at)), None)
 
 
 def excuse_away_attendees(meeting: Meeting) -> None:
@@ -146,7 +143,7 @@ def excuse_away(*, away: Away) -> int:
     # A generous UTC window, then the exact check on the person's calendar.
     window_start = dt.datetime.combine(away.starts_on, dt.time.min, zone) - dt.timedelta(days=1)
     window_end = dt.datetime.combine(away.ends_on, dt.time.max, zone) + dt.timedelta(days=1)
-    attendances = Attendance.objects.select_related("meeting").filter(
+    attendances = Attendance.objects.select_related("meeting__series").filter(
         user_id=away.user_id,
         status=Attendance.Status.EXPECTED,
         meeting__status=Meeting.Status.SCHEDULED,
@@ -159,6 +156,9 @@ def excuse_away(*, away: Away) -> int:
         attendance.excuse_reason = away.excuse
         attendance.away = away
     Attendance.objects.bulk_update(excused, ["status", "excuse_reason", "away"])
+    for attendance in excused:
+        if attendance.meeting.facilitator_id == away.user_id:
+            stand_in(attendance.meeting)
     return len(excused)
 
 

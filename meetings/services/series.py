@@ -11,12 +11,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import User
-
 from .. import recurrence
 from ..models import AgendaItem, Attendance, Meeting, Series, Team
 from .agenda import create_agenda, renumber
-from .attendance import away_for, excuse_away_attendees
+from .attendance import excuse_away_attendees
+from .rotation import next_facilitator
 
 # How far ahead a series' meetings exist as rows (for calendars, reminders, excuses).
 MATERIALISE_AHEAD = dt.timedelta(weeks=8)
@@ -27,35 +26,6 @@ def _series_attendee_ids(series: Series) -> list[int]:
     excluded = set(series.excluded.values_list("pk", flat=True))
     guests = set(series.guests.values_list("pk", flat=True))
     return sorted((members - excluded) | guests)
-
-
-def _next_facilitator(series: Series, occurrence: dt.datetime) -> User | None:
-    """Rotation: the member after the previous meeting's facilitator, by name,
-    passing over anyone away that day."""
-    if not series.rotate_facilitator:
-        return series.facilitator
-    people = list(
-        User.objects.filter(memberships__team=series.team, is_active=True)
-        .exclude(pk__in=series.excluded.values("pk"))
-        .order_by("name", "pk")
-    )
-    if not people:
-        return series.facilitator
-    previous = (
-        series.meetings.filter(occurrence_start__lt=occurrence, facilitator__isnull=False)
-        .order_by("-occurrence_start")
-        .values_list("facilitator_id", flat=True)
-        .first()
-    )
-    ids = [p.pk for p in people]
-    if previous in ids:
-        first = (ids.index(previous) + 1) % len(people)
-    elif series.facilitator_id in ids:
-        first = ids.index(series.facilitator_id)
-    else:
-        first = 0
-    turn = people[first:] + people[:first]
-    return next((p for p in turn if away_for(p, occurrence) is None), turn[0])
 
 
 @transaction.atomic
@@ -77,7 +47,7 @@ def materialise_series(*, series: Series, start: dt.datetime, end: dt.datetime) 
                 starts_at=occurrence,
                 ends_at=occurrence + dt.timedelta(minutes=series.duration_minutes),
                 location=series.location,
-                facilitator=_next_facilitator(series, occurrence),
+                facilitator=next_facilitator(series, occurrence),
             )
             meeting.replan_reminders()
             meeting.save(update_fields=["next_reminder_at"])

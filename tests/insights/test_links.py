@@ -275,7 +275,8 @@ def test_a_fresh_link_asked_from_a_meeting_that_is_over_is_for_the_next_meeting(
     )
 
     html = response.content.decode()
-    assert "Monday round is over" in html
+    assert "That meeting is over" in html
+    assert "Monday round" not in html and "Sales" not in html  # the page names nothing
     assert SENT_FOR_THIS_MEETING not in html
     [sent] = links_mailed()
     assert sent.to == ["bob@example.com"]
@@ -300,8 +301,8 @@ def test_without_a_next_meeting_nothing_is_sent_and_the_page_promises_nothing(
     html = response.content.decode()
     assert not Message.objects.filter(kind=Message.Kind.FRESH_LINK).exists()
     assert links_mailed() == []
-    assert "Monday round is over" in html
-    assert "If you have another meeting of Sales coming up, a link" in html
+    assert "That meeting is over" in html
+    assert "If you have another meeting of the same team coming up, a link" in html
     assert SENT_FOR_THIS_MEETING not in html
 
 
@@ -391,3 +392,16 @@ def test_a_bad_link_of_a_meeting_that_is_over_reveals_nothing_about_it(
     assert "Send me a fresh link" in html
     for secret in (OVER, "Monday round", "Thursday round", "Sales", "bob@example.com"):
         assert secret not in html
+
+
+def test_asking_anonymously_reveals_neither_the_title_nor_the_team_of_a_meeting_that_is_over(
+    client, meeting, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(meeting.closes_at, tick=False)
+
+    html = ask_for_fresh_link(
+        client, meeting, "nobody@example.com", django_capture_on_commit_callbacks
+    ).content.decode()
+
+    assert meeting.title not in html
+    assert meeting.team.name not in html.split("<main", 1)[1]

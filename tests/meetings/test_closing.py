@@ -10,9 +10,9 @@ import threading
 import pytest
 from django.db import connection
 
+from insightboard.settings import CELERY_BEAT_SCHEDULE
 from insights import links
 from insights.services import submit_insight
-from insightboard.settings import CELERY_BEAT_SCHEDULE
 from meetings import services
 from meetings.models import Attendance, Meeting
 from reminders.models import Message

@@ -173,3 +173,33 @@ def test_the_away_facilitator_is_still_excused_from_the_meeting_they_were_passed
     second = materialise_series(series=rotating, start=MARCH[0], end=MARCH[1])[1]
 
     assert second.attendances.get(user=member).status == Attendance.Status.EXCUSED
+
+
+def test_someone_who_goes_away_after_their_meeting_was_made_hands_it_to_the_next_in_turn(
+    rotating, member, time_machine
+):
+    """Meetings exist eight weeks ahead, so holidays are mostly booked after them."""
+    time_machine.move_to(dt.datetime(2026, 2, 20, tzinfo=UTC), tick=False)
+    meetings = materialise_series(series=rotating, start=MARCH[0], end=MARCH[1])
+    assert [m.facilitator.name.split()[0] for m in meetings][:3] == ["Alice", "Bob", "Carol"]
+
+    services.mark_away(user=member, starts_on=dt.date(2026, 3, 9), ends_on=dt.date(2026, 3, 9),
+                       by=member)  # fmt: skip
+
+    week_two = Meeting.objects.get(pk=meetings[1].pk)
+    assert week_two.facilitator.name == "Carol Admin"
+    assert week_two.attendances.get(user=member).status == Attendance.Status.EXCUSED
+
+
+def test_a_fixed_facilitator_who_goes_away_keeps_their_meeting(
+    team, facilitator, member, time_machine
+):
+    time_machine.move_to(dt.datetime(2026, 2, 20, tzinfo=UTC), tick=False)
+    fixed = SeriesFactory(team=team, first_date=dt.date(2026, 3, 2), rule="FREQ=WEEKLY;BYDAY=MO",
+                          facilitator=facilitator)  # fmt: skip
+    first = materialise_series(series=fixed, start=MARCH[0], end=MARCH[1])[0]
+
+    services.mark_away(user=facilitator, starts_on=dt.date(2026, 3, 2),
+                       ends_on=dt.date(2026, 3, 2), by=facilitator)  # fmt: skip
+
+    assert Meeting.objects.get(pk=first.pk).facilitator == facilitator
