@@ -141,10 +141,11 @@ def round_for(meeting: Meeting) -> Round:
     return Round(seats=[Seat(a, insights.get(a.user_id)) for a in attendances])
 
 
-def counts(meeting: Meeting) -> tuple[int, int]:
-    """(N, M) for one meeting in one query, where loading the whole round isn't needed."""
+def counts(meeting: Meeting) -> tuple[int, int, int]:
+    """(N, M, from the excused) for one meeting in one query, where loading the whole
+    round isn't needed."""
     annotated = with_round_counts(Meeting.objects.filter(pk=meeting.pk)).get()
-    return annotated.submitted_count, annotated.expected_count
+    return annotated.submitted_count, annotated.expected_count, annotated.extra_count
 
 
 def _count(qs: models.QuerySet) -> Coalesce:

@@ -62,7 +62,7 @@ def email_for(message: Message) -> EmailMultiAlternatives:
 
 def _reminder(message: Message):
     meeting, user = message.meeting, message.user
-    submitted, expected = counts(meeting)
+    submitted, expected, _extra = counts(meeting)
     unsubscribe = unsubscribe_link(user)
     offered = {} if message.is_final else snooze.choices(meeting, user, timezone.now())
     context = {

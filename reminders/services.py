@@ -8,9 +8,11 @@ the next beat; if the broker is down, the nudge is logged and the beat catches u
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from meetings.models import Attendance, Invitation, Meeting
@@ -18,6 +20,8 @@ from meetings.models import Attendance, Invitation, Meeting
 from .models import Message
 
 log = logging.getLogger(__name__)
+
+FRESH_LINK_GAP = dt.timedelta(minutes=2)
 
 Kind = Message.Kind
 State = Message.State
@@ -55,8 +59,15 @@ def queue_invitation(invitation: Invitation) -> Message:
     return Message.objects.create(invitation=invitation, kind=Kind.INVITATION)
 
 
-def queue_fresh_link(attendance: Attendance) -> Message:
-    """A new one-tap link to the insight form of this attendee's meeting."""
+def queue_fresh_link(attendance: Attendance) -> Message | None:
+    """A new one-tap link to the insight form of this attendee's meeting. Asked again
+    within a couple of minutes (a double tap), the first one is already on its way."""
+    recent = Message.objects.filter(
+        meeting=attendance.meeting, user=attendance.user, kind=Kind.FRESH_LINK,
+        created_at__gte=timezone.now() - FRESH_LINK_GAP,
+    )  # fmt: skip
+    if recent.exists():
+        return None
     _nudge()
     return Message.objects.create(
         meeting=attendance.meeting, user=attendance.user, kind=Kind.FRESH_LINK

@@ -48,7 +48,7 @@ def _insight_page(
             submit_insight(meeting=meeting, author=author, data=form.resolved())
         separator = "&" if "?" in post_url else "?"
         return redirect(f"{post_url}{separator}saved=1")
-    submitted, expected = counts(meeting)
+    submitted, expected, extra = counts(meeting)
     # Suggestions come from the team's own lists: a guest from another team doesn't see them.
     is_member = meeting.team.memberships.filter(user=author).exists()
     customers = Customer.objects.filter(team=meeting.team) if is_member else Customer.objects.none()
@@ -63,6 +63,8 @@ def _insight_page(
         "saved": request.GET.get("saved") == "1" and instance is not None,
         "submitted": submitted,
         "expected": expected,
+        "extra": extra,
+        "excused": meeting.attendances.filter(user=author, status=Attendance.Status.EXCUSED).exists(),
         "customers": customers.order_by("name").values_list("name", flat=True)[:500],
         "segments": customers.exclude(segment="").order_by("segment").values_list("segment", flat=True).distinct(),
         "tags": meeting.team.tags.order_by("name").values_list("name", flat=True)[:40] if is_member else [],

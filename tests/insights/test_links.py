@@ -198,16 +198,29 @@ def test_links_of_past_meetings_never_open(client, member, team):
 
 
 def test_asking_for_fresh_links_over_and_over_sends_only_a_few(
-    client, member, meeting, django_capture_on_commit_callbacks
+    client, member, meeting, time_machine, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(6):
+            time_machine.shift(dt.timedelta(minutes=3))
             response = client.post(
                 reverse("insights:fresh-link", args=[meeting.pk]), {"email": "bob@example.com"}
             )
 
     assert "a fresh link is on its way" in response.content.decode()  # the same answer
     assert len(mail.outbox) == 3
+
+
+def test_a_double_tap_on_send_me_a_fresh_link_sends_one(
+    client, member, meeting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            client.post(
+                reverse("insights:fresh-link", args=[meeting.pk]), {"email": "bob@example.com"}
+            )
+
+    assert len(mail.outbox) == 1
 
 
 def test_a_guest_does_not_see_the_host_teams_customers(client, outsider, meeting):

@@ -95,7 +95,7 @@ def test_the_sql_counts_agree_with_the_round(meeting, member):
     assert (annotated.submitted_count, annotated.expected_count, annotated.extra_count) == (
         the_round.submitted_count, the_round.expected_count, the_round.extra_count,
     )  # fmt: skip
-    assert counts(meeting) == (2, 3)
+    assert counts(meeting) == (2, 3, 1)
     assert annotated.my_status == Attendance.Status.EXPECTED
     assert annotated.my_insight_id is not None
 
@@ -146,3 +146,29 @@ def test_reminders_digest_chat_post_and_summary_give_the_same_count(
     client.force_login(facilitator)
     page = client.get(meeting.url("meeting-summary")).content.decode()
     assert "Globex" not in page  # Frank is no longer an attendee
+
+
+def test_the_summary_heads_with_the_rounds_count(client, meeting, facilitator, deliver):
+    meeting.end()
+    client.force_login(facilitator)
+
+    page = client.get(meeting.url("meeting-summary")).content.decode()
+    [alice] = [m for m in deliver() if m.to == ["alice@example.com"]]
+
+    assert "2 of 3</strong> brought an insight" in page
+    assert "+1 from someone excused" in page
+    assert "2 of 3 brought an insight, +1 from someone excused." in alice.body
+    assert "2 of 3 brought an insight" in alice.subject
+
+
+def test_an_excused_person_sees_their_insight_counted_apart_on_the_form(
+    client, meeting, team_admin
+):
+    client.force_login(team_admin)  # Carol: excused, brought one anyway
+
+    html = client.get(f"/teams/sales/meetings/{meeting.pk}/insight/").content.decode()
+
+    assert "2 of 3</strong> have brought theirs" in html
+    assert "yours included" not in html
+    assert "+1 from someone excused" in html
+    assert "You're excused from this one" in html

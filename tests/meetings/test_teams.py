@@ -256,3 +256,16 @@ def test_team_page_query_count_does_not_grow_with_members(
         counts.append(len(captured.captured_queries))
 
     assert counts[0] == counts[1]
+
+
+def test_the_settings_page_shows_and_saves_when_forgotten_meetings_close(client, team, team_admin):
+    client.force_login(team_admin)
+
+    page = client.get("/teams/sales/settings/").content.decode()
+    response = client.post("/teams/sales/settings/", settings_data(team, close_after_minutes=15))
+
+    assert 'name="close_after_minutes"' in page
+    assert "A meeting nobody ends closes itself after" in page
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert team.close_after_minutes == 15
