@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Away, User
 from insights.models import Customer, Insight, Tag
+from insights.services import record_round
 from meetings.models import Attendance, Invitation, Meeting, Membership, Series, Team
 from meetings.services import MATERIALISE_AHEAD, mark_away, materialise_series
 
@@ -313,6 +314,8 @@ def _fill_meeting(
             },
         )
         insight.tags.set([tags[t % len(tags)] for t in tag_ids])
+    if past:
+        record_round(meeting)  # as ending it would, for the dashboards
 
 
 def _extras(team: Team, people: list[User], now: dt.datetime) -> None:

@@ -170,3 +170,90 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RoundResult(models.Model):
+    """How one meeting's round ended, written once when the meeting ends (by hand or
+    by the closing sweep): the dashboards' figures are plain aggregates over these
+    rows, whatever the number of meetings (insights/participation.py)."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="result")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="round_results")
+    # The meeting's day and the Monday of its week, on the team's calendar.
+    local_date = models.DateField()
+    week = models.DateField()
+    expected = models.PositiveIntegerField()
+    on_time = models.PositiveIntegerField()
+    late = models.PositiveIntegerField()
+    missing = models.PositiveIntegerField()
+    excused = models.PositiveIntegerField()
+    from_excused = models.PositiveIntegerField()
+    # The ritual was kept: someone was expected and every one of them brought a fresh
+    # insight before the start.
+    kept = models.BooleanField()
+
+    class Meta:
+        ordering = ["-local_date"]
+        indexes = [
+            # Team and organisation dashboards: a period of every team's meetings.
+            models.Index(fields=["local_date", "team"], name="result_day_team"),
+            # A team's weekly trend.
+            models.Index(fields=["team", "week"], name="result_team_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.on_time + self.late} of {self.expected}"
+
+
+class SeatResult(models.Model):
+    """How one attendee's part of one round ended (see RoundResult)."""
+
+    class Outcome(models.TextChoices):
+        ON_TIME = "on_time", "On time"
+        LATE = "late", "Late"
+        MISSING = "missing", "Missing"
+        EXCUSED = "excused", "Excused"
+
+    class Nudge(models.TextChoices):
+        """When the insight came, compared with the reminders this person got."""
+
+        NONE = "", "No insight"
+        BEFORE_ANY = "before_any", "Before any reminder"
+        WITHIN_2H = "within_2h", "Within two hours after a reminder"
+        LATER = "later", "Later than two hours after a reminder"
+
+    result = models.ForeignKey(RoundResult, on_delete=models.CASCADE, related_name="seats")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seat_results"
+    )
+    local_date = models.DateField()
+    week = models.DateField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    insight = models.ForeignKey(
+        Insight, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=20, blank=True)
+    # Days between the customer conversation and the meeting, on the team's calendar.
+    freshness_days = models.IntegerField(null=True, blank=True)
+    nudge = models.CharField(max_length=12, choices=Nudge.choices, blank=True)
+
+    class Meta:
+        ordering = ["local_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "user"], name="seat_result_one_per_person"),
+        ]
+        indexes = [
+            # Per-person figures and streaks within a team, in meeting order.
+            models.Index(fields=["team", "user", "local_date"], name="seat_team_user_day"),
+            # My record: my streak across my teams.
+            models.Index(fields=["user", "local_date"], name="seat_user_day"),
+            # Period figures per team (freshness, customers, channels, reminders).
+            models.Index(fields=["local_date", "team"], name="seat_day_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.result.meeting}: {self.get_outcome_display()}"

@@ -11,7 +11,8 @@ from django.utils import timezone
 from accounts.models import User
 from meetings.models import Attendance, Meeting
 
-from .models import Action, Insight
+from .models import Action, Insight, RoundResult, SeatResult
+from .round import round_for
 
 MEETING_OVER = "This meeting has ended: its insights can't change any more."
 
@@ -79,3 +80,35 @@ def mark_authors_attended(meeting: Meeting) -> int:
         status=Attendance.Status.EXPECTED,
         user_id__in=Insight.objects.filter(meeting=meeting).values("author_id"),
     ).update(status=Attendance.Status.ATTENDED)
+
+
+@transaction.atomic
+def record_round(meeting: Meeting) -> RoundResult:
+    """Write down how the meeting's round ended, once it has ended: one RoundResult
+    and a SeatResult per attendee, from the round's one definition. Run again, it
+    writes the same rows (the dashboards read only these)."""
+    the_round = round_for(meeting)
+    day = meeting.starts_at.astimezone(meeting.team.zone).date()
+    week = day - dt.timedelta(days=day.weekday())
+    RoundResult.objects.filter(meeting=meeting).delete()
+    result = RoundResult.objects.create(
+        meeting=meeting, team=meeting.team, local_date=day, week=week,
+        expected=the_round.expected_count, on_time=the_round.submitted_count - len(the_round.late),
+        late=len(the_round.late), missing=len(the_round.missing),
+        excused=len(the_round.excused), from_excused=the_round.extra_count,
+        kept=the_round.expected_count > 0 and not the_round.late and not the_round.missing,
+    )  # fmt: skip
+    SeatResult.objects.bulk_create([_seat_result(result, seat) for seat in the_round.seats])
+    return result
+
+
+def _seat_result(result: RoundResult, seat) -> SeatResult:
+    insight = seat.insight
+    return SeatResult(
+        result=result, team_id=result.team_id, user=seat.user, local_date=result.local_date,
+        week=result.week, outcome=seat.outcome.value, insight=insight,
+        customer_id=insight.customer_id if insight else None,
+        channel=insight.channel if insight else "",
+        freshness_days=insight.freshness_days if insight else None,
+        nudge=SeatResult.Nudge.BEFORE_ANY if insight else SeatResult.Nudge.NONE,
+    )  # fmt: skip

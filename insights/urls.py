@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import library, submit
+from .views import dashboards, library, submit
 
 app_name = "insights"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path(TEAM + "meetings/<int:meeting_id>/insight/", submit.submit, name="submit"),
     path("i/<int:meeting_id>/", submit.submit_link, name="submit-link"),
     path("i/<int:meeting_id>/fresh-link/", submit.fresh_link, name="fresh-link"),
+    path("dashboard/", dashboards.organisation, name="dashboard"),
+    path(TEAM + "dashboard/", dashboards.team, name="team-dashboard"),
+    path("me/record/", dashboards.my_record, name="my-record"),
     path("insights/", library.library, name="library"),
     path("insights/export.csv", library.export, name="export"),
     path(TEAM + "insights/<int:insight_id>/", library.detail, name="detail"),

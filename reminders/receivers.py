@@ -11,8 +11,11 @@ from meetings.signals import invitation_sent, meeting_ended
 from . import services
 
 
-@receiver(meeting_ended, dispatch_uid="reminders.summaries")
-def summaries(sender, meeting, **kwargs) -> None:
+@receiver(meeting_ended, dispatch_uid="reminders.meeting_ended")
+def on_meeting_ended(sender, meeting, **kwargs) -> None:
+    """The summary to every attendee; how the reminders did, for the dashboards
+    (after insights wrote the round's results: its receiver is connected first)."""
+    services.record_nudges(meeting)
     services.queue_summaries(meeting)
 
 

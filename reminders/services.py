@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from insights.models import SeatResult
 from meetings.models import Attendance, Invitation, Meeting
 
 from .models import Message
@@ -78,3 +79,31 @@ def queue_password_reset(user: User) -> Message:
     """The reset link is made when the e-mail is sent, so it is fresh then."""
     _nudge()
     return Message.objects.create(user=user, kind=Kind.PASSWORD_RESET)
+
+
+NUDGE_WINDOW = dt.timedelta(hours=2)
+
+
+def record_nudges(meeting: Meeting) -> None:
+    """Complete the meeting's round results (insights.record_round, which runs first)
+    with when each insight came compared with its author's reminders: before any,
+    within two hours after one, or later. The dashboards' reminder effectiveness."""
+    sent: dict[int, list[dt.datetime]] = {}
+    for user_id, sent_at in Message.objects.filter(
+        meeting=meeting, kind__in=Message.BEFORE_START, state=State.SENT
+    ).values_list("user_id", "sent_at"):
+        sent.setdefault(user_id, []).append(sent_at)
+    seats = list(
+        SeatResult.objects.filter(result__meeting=meeting, insight__isnull=False).select_related(
+            "insight"
+        )
+    )
+    for seat in seats:
+        earlier = [at for at in sent.get(seat.user_id, []) if at <= seat.insight.submitted_at]
+        if not earlier:
+            seat.nudge = SeatResult.Nudge.BEFORE_ANY
+        elif seat.insight.submitted_at - max(earlier) <= NUDGE_WINDOW:
+            seat.nudge = SeatResult.Nudge.WITHIN_2H
+        else:
+            seat.nudge = SeatResult.Nudge.LATER
+    SeatResult.objects.bulk_update(seats, ["nudge"])

@@ -3,8 +3,6 @@ filterable, exportable; each insight with its meeting, actions and reactions."""
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
@@ -20,6 +18,7 @@ from meetings.access import access_team
 from meetings.models import Team
 
 from ..access import access_customer, access_insight, visible_insights
+from ..csvexport import csv_response
 from ..models import Customer, Insight, Reaction, Tag
 from ..search import search
 
@@ -29,7 +28,6 @@ CSV_COLUMNS = [
     "contact", "conversation_date", "channel", "said", "so_what", "tags", "late", "starred",
 ]  # fmt: skip
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class LibraryFilter(forms.Form):
@@ -116,23 +114,10 @@ def library(request: HttpRequest) -> HttpResponse:
     )
 
 
-def csv_cell(value) -> str:
-    """Shown exactly as typed, never run: a leading formula character is quoted away."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_rows(insights):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
     # iterator(): rows stream from the database in chunks, never all in memory.
     for insight in insights.iterator(chunk_size=2000):
-        yield writer.writerow([csv_cell(v) for v in (
+        yield (
             insight.submitted_at.isoformat(), insight.team.name, insight.meeting.title,
             insight.meeting.starts_at.astimezone(insight.team.zone).date().isoformat(),
             insight.author.name, insight.customer.name,
@@ -140,7 +125,7 @@ def _csv_rows(insights):
             insight.get_channel_display(), insight.said, insight.so_what,
             ", ".join(t.name for t in insight.tags.all()), "yes" if insight.is_late else "",
             "yes" if insight.is_starred else "",
-        )])  # fmt: skip
+        )  # fmt: skip
 
 
 @login_required
@@ -150,10 +135,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     insights = insights.select_related("author", "customer", "team", "meeting").prefetch_related(
         Prefetch("tags", queryset=Tag.objects.only("name"))
     )
-    response = StreamingHttpResponse(_csv_rows(insights), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="insights-{stamp}.csv"'
-    return response
+    return csv_response("insights", CSV_COLUMNS, _csv_rows(insights))
 
 
 @login_required

@@ -22,6 +22,7 @@ from reminders.services import queue_fresh_link
 from .. import links
 from ..forms import InsightForm
 from ..models import Customer, Insight
+from ..participation import milestone_reached
 from ..round import counts
 from ..services import submit_insight
 
@@ -49,6 +50,8 @@ def _insight_page(
         separator = "&" if "?" in post_url else "?"
         return redirect(f"{post_url}{separator}saved=1")
     submitted, expected, extra = counts(meeting)
+    saved = request.GET.get("saved") == "1" and instance is not None
+    excused = meeting.attendances.filter(user=author, status=Attendance.Status.EXCUSED).exists()
     # Suggestions come from the team's own lists: a guest from another team doesn't see them.
     is_member = meeting.team.memberships.filter(user=author).exists()
     customers = Customer.objects.filter(team=meeting.team) if is_member else Customer.objects.none()
@@ -60,11 +63,12 @@ def _insight_page(
         "instance": instance,
         "post_url": post_url,
         "via_link": via_link,
-        "saved": request.GET.get("saved") == "1" and instance is not None,
+        "saved": saved,
+        "milestone": milestone_reached(author) if saved and not excused else None,
         "submitted": submitted,
         "expected": expected,
         "extra": extra,
-        "excused": meeting.attendances.filter(user=author, status=Attendance.Status.EXCUSED).exists(),
+        "excused": excused,
         "customers": customers.order_by("name").values_list("name", flat=True)[:500],
         "segments": customers.exclude(segment="").order_by("segment").values_list("segment", flat=True).distinct(),
         "tags": meeting.team.tags.order_by("name").values_list("name", flat=True)[:40] if is_member else [],

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -17,6 +17,9 @@ HOME_PAST = 5
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """My meetings; an organisation admin's home is the participation dashboard."""
+    if request.user.is_staff:
+        return redirect("insights:dashboard")
     now = timezone.now()
     mine = with_round_counts(
         Meeting.objects.filter(attendances__user=request.user).select_related("team"),

@@ -17,9 +17,10 @@ from django.db import IntegrityError, connection, transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import resolve_url
 
+from insights.csvexport import FORMULA_STARTS, csv_cell
 from insights.models import Action, Insight, Reaction
 from insights.search import search, search_vector
-from insights.views.library import CSV_COLUMNS, FORMULA_STARTS, PAGE_SIZE, csv_cell
+from insights.views.library import CSV_COLUMNS, PAGE_SIZE
 from meetings.models import Meeting, Membership
 from tests.factories import (
     CustomerFactory,

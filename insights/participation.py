@@ -1,0 +1,351 @@
+"""Participation figures: is the ritual alive, where is it dying, who keeps it?
+
+Herrero's test is the yardstick: is every person bringing a fresh customer insight to
+every meeting? Each figure is defined once here, with the words the dashboards show
+(DEFINITIONS), and computed by the database from the results written when each meeting
+ended (RoundResult, SeatResult: insights/services.py record_round), so a page costs the
+same few queries whatever the number of teams, people and meetings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Max, Q, QuerySet, Sum
+
+from .models import RoundResult, SeatResult
+
+Outcome = SeatResult.Outcome
+Nudge = SeatResult.Nudge
+
+DEFINITIONS = {
+    "meetings": "Meetings held in the period: ended by hand or closed by themselves. "
+    "Skipped meetings don't count.",
+    "ritual_kept": "Of the meetings held with at least one person expected, the share in which "
+    "every expected (not excused) attendee brought a fresh insight before the start.",
+    "submission_rate": "Insights brought by expected attendees, on time or late, over the "
+    "expected attendee-meetings.",
+    "on_time_rate": "Insights brought before the start, over the expected attendee-meetings.",
+    "late_rate": "Insights first saved at or after the start, over the expected attendee-meetings.",
+    "freshness": "Median days between the customer conversation and the meeting, on the "
+    "team's calendar.",
+    "customers": "Distinct customers the period's insights were about.",
+    "channels": "How the period's insights were heard: the share of each channel.",
+    "reminders_sent": "Reminders that went out before the period's meetings (snoozed ones "
+    "included).",
+    "nudged": "Of the period's insights, the share that came within two hours after a "
+    "reminder, and the share that came before any reminder.",
+    "streak": "Meetings in a row at which the person brought an insight (on time or late). "
+    "An excused or away meeting neither breaks nor extends it; a missed one ends it.",
+    "week": "A meeting's week is the Monday-to-Sunday week on its team's calendar.",
+}
+
+PERIOD_CHOICES = {"4w": 4, "12w": 12, "52w": 52}
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive dates, compared with each meeting's day on its team's calendar."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def last_weeks(cls, weeks: int, today: dt.date) -> Period:
+        return cls(start=today - dt.timedelta(weeks=weeks) + dt.timedelta(days=1), end=today)
+
+    def filter(self) -> Q:
+        return Q(local_date__gte=self.start, local_date__lte=self.end)
+
+
+def _share(part: int, whole: int) -> float | None:
+    """A share in [0, 1], or None when there is nothing to count (shown as a dash)."""
+    return part / whole if whole else None
+
+
+def median(histogram: Counter) -> float | None:
+    """The median of values given as {value: how many}: the database counts, this
+    only walks the (at most a few hundred) distinct values."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]
+    found, seen = [], 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        while middle and middle[0] < seen:
+            middle.pop(0)
+            found.append(value)
+    return sum(found) / len(found)
+
+
+@dataclass
+class Figures:
+    """One team's (or the organisation's) figures for a period."""
+
+    meetings: int = 0
+    countable: int = 0  # meetings held with someone expected
+    kept: int = 0
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+    insights: int = 0
+    customers: int = 0
+    within_2h: int = 0
+    before_any: int = 0
+    reminders_sent: int = 0
+    channels: Counter = field(default_factory=Counter)
+    freshness_counts: Counter = field(default_factory=Counter)
+
+    @property
+    def ritual_kept(self) -> float | None:
+        return _share(self.kept, self.countable)
+
+    @property
+    def submission_rate(self) -> float | None:
+        return _share(self.on_time + self.late, self.expected)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _share(self.on_time, self.expected)
+
+    @property
+    def late_rate(self) -> float | None:
+        return _share(self.late, self.expected)
+
+    @property
+    def freshness(self) -> float | None:
+        return median(self.freshness_counts)
+
+    @property
+    def within_2h_share(self) -> float | None:
+        return _share(self.within_2h, self.insights)
+
+    @property
+    def before_any_share(self) -> float | None:
+        return _share(self.before_any, self.insights)
+
+    @property
+    def channel_shares(self) -> list[tuple[str, float]]:
+        total = sum(self.channels.values())
+        return [(c, n / total) for c, n in self.channels.most_common()] if total else []
+
+    def add(self, other: Figures) -> None:
+        for name in ("meetings", "countable", "kept", "expected", "on_time", "late",
+                     "insights", "within_2h", "before_any", "reminders_sent"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.channels.update(other.channels)
+        self.freshness_counts.update(other.freshness_counts)
+
+
+def _round_counts():
+    return {
+        "meetings": Count("pk"),
+        "countable": Count("pk", filter=Q(expected__gt=0)),
+        "kept": Count("pk", filter=Q(kept=True)),
+        "expected_sum": Sum("expected"),
+        "on_time_sum": Sum("on_time"),
+        "late_sum": Sum("late"),
+    }
+
+
+def team_figures(period: Period, team_ids: list[int]) -> dict[int, Figures]:
+    """Each team's figures for the period, in four grouped queries whatever the size."""
+    figures = {team_id: Figures() for team_id in team_ids}
+    results = RoundResult.objects.filter(period.filter(), team_id__in=team_ids)
+    for row in results.values("team_id").annotate(**_round_counts()).order_by():
+        f = figures[row["team_id"]]
+        f.meetings, f.countable, f.kept = row["meetings"], row["countable"], row["kept"]
+        f.expected, f.on_time, f.late = row["expected_sum"], row["on_time_sum"], row["late_sum"]
+    with_insight = SeatResult.objects.filter(
+        period.filter(), team_id__in=team_ids, insight__isnull=False
+    )
+    for row in (
+        with_insight.values("team_id")
+        .annotate(
+            insights=Count("pk"),
+            customers=Count("customer", distinct=True),
+            within_2h=Count("pk", filter=Q(nudge=Nudge.WITHIN_2H)),
+            before_any=Count("pk", filter=Q(nudge=Nudge.BEFORE_ANY)),
+        )
+        .order_by()
+    ):
+        f = figures[row["team_id"]]
+        f.insights, f.customers = row["insights"], row["customers"]
+        f.within_2h, f.before_any = row["within_2h"], row["before_any"]
+    for team_id, channel, n in (
+        with_insight.values_list("team_id", "channel").annotate(n=Count("pk")).order_by()
+    ):
+        figures[team_id].channels[channel] = n
+    for team_id, days, n in (
+        with_insight.values_list("team_id", "freshness_days").annotate(n=Count("pk")).order_by()
+    ):
+        figures[team_id].freshness_counts[days] = n
+    return figures
+
+
+def total(figures: dict[int, Figures], customers: int) -> Figures:
+    """The organisation's row: the teams' counts added up. Customers heard by two teams
+    are one customer, so their distinct count comes from the database."""
+    whole = Figures()
+    for f in figures.values():
+        whole.add(f)
+    whole.customers = customers
+    return whole
+
+
+def customers_heard(period: Period, team_ids: list[int]) -> int:
+    return (
+        SeatResult.objects.filter(period.filter(), team_id__in=team_ids, insight__isnull=False)
+        .values("customer")
+        .distinct()
+        .count()
+    )
+
+
+@dataclass(frozen=True)
+class Week:
+    week: dt.date
+    ritual_kept: float | None
+    submission_rate: float | None
+
+
+def weekly_trend(period: Period, team_ids: list[int]) -> list[Week]:
+    """Ritual kept and submission rate per week (team calendar weeks), one query."""
+    rows = (
+        RoundResult.objects.filter(period.filter(), team_id__in=team_ids)
+        .values("week")
+        .annotate(**_round_counts())
+        .order_by("week")
+    )
+    return [
+        Week(
+            week=r["week"],
+            ritual_kept=_share(r["kept"], r["countable"]),
+            submission_rate=_share(r["on_time_sum"] + r["late_sum"], r["expected_sum"]),
+        )
+        for r in rows
+    ]
+
+
+@dataclass
+class Streak:
+    current: int = 0
+    longest: int = 0
+
+
+_STREAKS_SQL = """
+WITH seq AS (
+    SELECT user_id, outcome,
+           SUM(CASE WHEN outcome = %s THEN 1 ELSE 0 END) OVER (
+               PARTITION BY user_id ORDER BY local_date, result_id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run
+    FROM insights_seatresult
+    WHERE outcome <> %s AND {where}
+),
+runs AS (
+    SELECT user_id, run, SUM(CASE WHEN outcome = %s THEN 0 ELSE 1 END) AS length
+    FROM seq GROUP BY user_id, run
+),
+last_run AS (SELECT user_id, MAX(run) AS run FROM seq GROUP BY user_id)
+SELECT runs.user_id, MAX(runs.length),
+       MAX(CASE WHEN runs.run = last_run.run THEN runs.length ELSE 0 END)
+FROM runs JOIN last_run ON last_run.user_id = runs.user_id
+GROUP BY runs.user_id
+"""
+
+
+def streaks(*, team_id: int | None = None, user_id: int | None = None) -> dict[int, Streak]:
+    """Current and longest streak per person (see DEFINITIONS["streak"]), within one
+    team or across all of a person's teams, in one query: a missed meeting starts a
+    new run (a window function numbers the runs), excused meetings are left out."""
+    where, params = [], []
+    if team_id is not None:
+        where.append("team_id = %s")
+        params.append(team_id)
+    if user_id is not None:
+        where.append("user_id = %s")
+        params.append(user_id)
+    sql = _STREAKS_SQL.format(where=" AND ".join(where) or "1 = 1")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Outcome.MISSING, Outcome.EXCUSED, *params, Outcome.MISSING])
+        return {uid: Streak(current=current, longest=longest)
+                for uid, longest, current in cursor.fetchall()}  # fmt: skip
+
+
+@dataclass
+class PersonFigures:
+    user_id: int
+    expected: int
+    on_time: int
+    late: int
+    last_insight: dt.date | None
+    customers: int
+    streak: Streak
+
+    @property
+    def submission_rate(self) -> float | None:
+        return _share(self.on_time + self.late, self.expected)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _share(self.on_time, self.expected)
+
+
+def people_figures(period: Period, team_id: int) -> list[PersonFigures]:
+    """Per person in a team: rates for the period, last insight, customers covered,
+    and streaks (over all the team's meetings). Two queries."""
+    rows = (
+        SeatResult.objects.filter(period.filter(), team_id=team_id)
+        .values("user_id")
+        .annotate(
+            expected=Count("pk", filter=~Q(outcome=Outcome.EXCUSED)),
+            on_time=Count("pk", filter=Q(outcome=Outcome.ON_TIME)),
+            late=Count("pk", filter=Q(outcome=Outcome.LATE)),
+            last_insight=Max("local_date", filter=Q(insight__isnull=False)),
+            customers=Count("customer", distinct=True),
+        )
+        .order_by()
+    )
+    runs = streaks(team_id=team_id)
+    return [PersonFigures(streak=runs.get(r["user_id"], Streak()), **r) for r in rows]
+
+
+def grid(team_id: int, *, meetings: int = 12) -> tuple[list[RoundResult], dict]:
+    """The team's last meetings (newest first) and each person's outcome at each:
+    {(user_id, result_id): outcome}. Two queries."""
+    results = list(
+        RoundResult.objects.filter(team_id=team_id)
+        .select_related("meeting")
+        .order_by("-local_date", "-pk")[:meetings]
+    )
+    cells = dict(
+        ((user_id, result_id), outcome)
+        for user_id, result_id, outcome in SeatResult.objects.filter(
+            result__in=results
+        ).values_list("user_id", "result_id", "outcome")
+    )
+    return results, cells
+
+
+def seats_of(user_id: int) -> QuerySet:
+    """One person's part in every meeting that ended, newest first (my record)."""
+    return (
+        SeatResult.objects.filter(user_id=user_id)
+        .select_related("result__meeting__team", "customer")
+        .order_by("-local_date", "-pk")
+    )
+
+
+MILESTONES = (5, 10, 25, 50, 100)
+
+
+def milestone_reached(user) -> int | None:
+    """The streak milestone this person reaches with the insight they just saved for a
+    meeting that hasn't ended yet (so isn't counted yet), if it is one: reinforcement,
+    never shame, so nothing is said otherwise."""
+    current = streaks(user_id=user.pk).get(user.pk, Streak()).current
+    return current + 1 if current + 1 in MILESTONES else None

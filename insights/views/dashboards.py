@@ -1,0 +1,257 @@
+"""Participation dashboards: the organisation's (its admins' home page), a team's (its
+facilitators and admins) and my record (everyone). Figures come from
+insights/participation.py; each table downloads as CSV with ?export=<table>."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.decorators import login_required, org_admin_required
+from accounts.models import User
+from insightboard.fields import DateField
+from meetings.access import Role, access_team
+from meetings.models import Team
+from reminders.figures import reminders_sent
+
+from .. import participation
+from ..charts import line_chart
+from ..csvexport import csv_response
+from ..participation import DEFINITIONS, Figures, Period
+
+MAX_DAYS = 3 * 366
+DATES_NEEDED = "Give both dates."
+DATES_ORDER = "The first date must be on or before the last."
+DATES_SPAN = "Choose at most three years."
+
+
+class PeriodForm(forms.Form):
+    period = forms.ChoiceField(
+        choices=[
+            ("4w", "Last 4 weeks"),
+            ("12w", "Last 12 weeks"),
+            ("52w", "Last 52 weeks"),
+            ("dates", "Between dates"),
+        ],
+        required=False,
+        initial="12w",
+    )
+    start = DateField(label="From", required=False)
+    end = DateField(label="To", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") == "dates":
+            start, end = data.get("start"), data.get("end")
+            if not start or not end:
+                raise ValidationError({"start" if not start else "end": DATES_NEEDED})
+            if start > end:
+                raise ValidationError({"end": DATES_ORDER})
+            if (end - start).days > MAX_DAYS:
+                raise ValidationError({"start": DATES_SPAN})
+        return data
+
+    def chosen(self, today: dt.date) -> Period:
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("period") == "dates":
+            return Period(start=data["start"], end=data["end"])
+        weeks = participation.PERIOD_CHOICES.get(data.get("period") or "12w", 12)
+        return Period.last_weeks(weeks, today)
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, Period]:
+    form = PeriodForm(request.GET or None)
+    return form, form.chosen(timezone.localdate())
+
+
+def _trend(period: Period, team_ids: list[int]):
+    weeks = participation.weekly_trend(period, team_ids)
+    chart = line_chart(
+        [w.week.strftime("%-d %b") for w in weeks],
+        [("line-kept", "Ritual kept", [w.ritual_kept for w in weeks]),
+         ("line-submitted", "Submission rate", [w.submission_rate for w in weeks])],
+    )  # fmt: skip
+    return weeks, chart
+
+
+def _trend_csv(weeks) -> HttpResponse:
+    return csv_response(
+        "weekly-trend",
+        ["week (Monday)", "ritual kept %", "submission rate %"],
+        ((w.week.isoformat(), _percent(w.ritual_kept), _percent(w.submission_rate))
+         for w in weeks),
+    )  # fmt: skip
+
+
+def _percent(share: float | None) -> str:
+    return "" if share is None else f"{share * 100:.1f}"
+
+
+@dataclass
+class TeamRow:
+    team: Team
+    figures: Figures
+
+
+# Sortable columns of the organisation table: key -> value to sort by.
+SORTS = {
+    "team": lambda r: r.team.name.lower(),
+    "meetings": lambda r: r.figures.meetings,
+    "ritual_kept": lambda r: r.figures.ritual_kept,
+    "submission_rate": lambda r: r.figures.submission_rate,
+    "on_time_rate": lambda r: r.figures.on_time_rate,
+    "late_rate": lambda r: r.figures.late_rate,
+    "freshness": lambda r: r.figures.freshness,
+    "customers": lambda r: r.figures.customers,
+    "reminders_sent": lambda r: r.figures.reminders_sent,
+    "within_2h": lambda r: r.figures.within_2h_share,
+}
+TEAM_COLUMNS = [
+    "team", "meetings held", "ritual kept %", "submission rate %", "on-time rate %",
+    "late rate %", "median freshness (days)", "customers heard", "reminders sent",
+    "insights within 2 h of a reminder %", "insights before any reminder %", "channels",
+]  # fmt: skip
+
+
+def _sorted(rows: list[TeamRow], key: str, descending: bool) -> list[TeamRow]:
+    value = SORTS.get(key, SORTS["ritual_kept"])
+    present = [r for r in rows if value(r) is not None]
+    absent = [r for r in rows if value(r) is None]  # no data: always last
+    return sorted(present, key=value, reverse=descending) + absent
+
+
+def _figures_row(name: str, f: Figures) -> list:
+    channels = ", ".join(f"{c} {share * 100:.0f}%" for c, share in f.channel_shares)
+    return [name, f.meetings, _percent(f.ritual_kept), _percent(f.submission_rate),
+            _percent(f.on_time_rate), _percent(f.late_rate),
+            "" if f.freshness is None else f"{f.freshness:g}", f.customers, f.reminders_sent,
+            _percent(f.within_2h_share), _percent(f.before_any_share), channels]  # fmt: skip
+
+
+def _team_figures(period: Period, teams: list[Team]) -> dict[int, Figures]:
+    ids = [t.pk for t in teams]
+    figures = participation.team_figures(period, ids)
+    for team_id, sent in reminders_sent(period, ids).items():
+        figures[team_id].reminders_sent = sent
+    return figures
+
+
+@login_required
+@require_GET
+@org_admin_required
+def organisation(request: HttpRequest) -> HttpResponse:
+    """Is the ritual alive across the teams, and where is it dying?"""
+    form, period = _period(request)
+    teams = list(Team.objects.order_by("name"))
+    figures = _team_figures(period, teams)
+    rows = [TeamRow(team, figures[team.pk]) for team in teams]
+    ids = [t.pk for t in teams]
+    overall = participation.total(figures, participation.customers_heard(period, ids))
+    sort = request.GET.get("sort", "ritual_kept")
+    descending = request.GET.get("dir", "desc") != "asc"
+    rows = _sorted(rows, sort, descending)
+    weeks, chart = _trend(period, ids)
+    export = request.GET.get("export")
+    if export == "teams":
+        return csv_response(
+            "teams", TEAM_COLUMNS,
+            [_figures_row(r.team.name, r.figures) for r in rows]
+            + [_figures_row("All teams", overall)],
+        )  # fmt: skip
+    if export == "trend":
+        return _trend_csv(weeks)
+    query = request.GET.copy()
+    for name in ("sort", "dir", "export"):
+        query.pop(name, None)
+    return render(
+        request,
+        "insights/dashboard.html",
+        {"form": form, "period": period, "rows": rows, "overall": overall, "weeks": weeks,
+         "chart": chart, "sort": sort, "descending": descending, "query": query.urlencode(),
+         "definitions": DEFINITIONS},
+    )  # fmt: skip
+
+
+PEOPLE_COLUMNS = ["person", "expected", "submission rate %", "on-time rate %",
+                  "current streak", "longest streak", "last insight", "customers covered"]  # fmt: skip
+
+
+@login_required
+@require_GET
+def team(request: HttpRequest, slug: str) -> HttpResponse:
+    """One team's figures, each person's, and the person-by-meeting grid."""
+    access = access_team(request.user, slug, role=Role.FACILITATOR)
+    form, period = _period(request)
+    figures = _team_figures(period, [access.team])[access.team.pk]
+    weeks, chart = _trend(period, [access.team.pk])
+    people = participation.people_figures(period, access.team.pk)
+    results, cells = participation.grid(access.team.pk)
+    ids = {p.user_id for p in people} | {user_id for user_id, _ in cells}
+    members = set(access.team.memberships.values_list("user_id", flat=True))
+    names = dict(User.objects.filter(pk__in=ids | members).values_list("pk", "name"))
+    people.sort(key=lambda p: names.get(p.user_id, "").lower())
+    grid_people = sorted(ids | members, key=lambda uid: names.get(uid, "").lower())
+    export = request.GET.get("export")
+    if export == "people":
+        return csv_response("people", PEOPLE_COLUMNS, (
+            [names.get(p.user_id, ""), p.expected, _percent(p.submission_rate),
+             _percent(p.on_time_rate), p.streak.current, p.streak.longest,
+             p.last_insight.isoformat() if p.last_insight else "", p.customers]
+            for p in people
+        ))  # fmt: skip
+    if export == "grid":
+        return csv_response(
+            "attendance-grid",
+            ["person"] + [f"{r.meeting.title} {r.local_date.isoformat()}" for r in results],
+            ([names.get(uid, "")] + [cells.get((uid, r.pk), "") for r in results]
+             for uid in grid_people),
+        )  # fmt: skip
+    if export == "trend":
+        return _trend_csv(weeks)
+    grid_rows = [
+        (names.get(uid, ""), uid in members, [cells.get((uid, r.pk)) for r in results])
+        for uid in grid_people
+    ]
+    return render(
+        request,
+        "insights/team_dashboard.html",
+        {"access": access, "team": access.team, "form": form, "period": period,
+         "figures": figures, "weeks": weeks, "chart": chart, "people": people, "names": names,
+         "members": members, "results": results, "grid_rows": grid_rows,
+         "query": request.GET.urlencode(), "definitions": DEFINITIONS},
+    )  # fmt: skip
+
+
+@login_required
+@require_GET
+def my_record(request: HttpRequest) -> HttpResponse:
+    """My streak, my history, the customers I covered, my teams' ritual."""
+    user = request.user
+    streak = participation.streaks(user_id=user.pk).get(user.pk, participation.Streak())
+    history = list(participation.seats_of(user.pk)[:20])
+    customers = list(
+        participation.seats_of(user.pk)
+        .filter(insight__isnull=False, customer__isnull=False)
+        .values("customer__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "customer__name")[:20]
+    )
+    teams = list(Team.objects.filter(memberships__user=user).order_by("name"))
+    period = Period.last_weeks(12, timezone.localdate())
+    figures = participation.team_figures(period, [t.pk for t in teams])
+    return render(
+        request,
+        "insights/my_record.html",
+        {"streak": streak, "history": history, "customers": customers,
+         "teams": [(t, figures[t.pk]) for t in teams], "next_milestone": next(
+             (m for m in participation.MILESTONES if m > streak.current), None),
+         "definitions": DEFINITIONS},
+    )  # fmt: skip

@@ -1,0 +1,191 @@
+"""Participation figures against a hand-built team (insights/participation.py).
+
+Sales (Brussels) held six meetings, one a week, Mondays 00:30 local time (Sunday
+22:30 UTC in summer, so each meeting's week is its team's week, not UTC's):
+
+  week  Alice     Bob       Carol          ritual kept?
+  1     on time   on time   on time        yes
+  2     on time   late      -              no
+  3     on time   missing   -              no
+  4     on time   excused   -              yes (the excused don't count)
+  5     excused   excused   -              not counted: nobody expected
+  6     on time   on time   -              yes (the meeting closed itself)
+
+Carol left the team after week 1; her insight still counts. A seventh meeting was
+skipped and counts nowhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from insights import participation
+from insights.participation import Period, median
+from insights.services import submit_insight
+from meetings import services
+from meetings.models import Membership
+from reminders.figures import reminders_sent
+from tests.factories import CustomerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+UTC = dt.UTC
+# Monday 1 June 2026, 00:30 in Brussels = Sunday 31 May, 22:30 UTC.
+FIRST = dt.datetime(2026, 5, 31, 22, 30, tzinfo=UTC)
+WEEKS = 6
+
+
+def bring(meeting, author, *, customer, days_before: int, channel="call"):
+    day = meeting.starts_at.astimezone(meeting.team.zone).date()
+    data = {"customer": customer, "conversation_date": day - dt.timedelta(days=days_before),
+            "channel": channel, "said": "Something true.", "so_what": "It matters."}  # fmt: skip
+    return submit_insight(meeting=meeting, author=author, data=data)
+
+
+def excuse(meeting, user):
+    services.excuse(attendance=meeting.attendances.get(user=user), reason="Away")
+
+
+@pytest.fixture
+def history(team, facilitator, member, team_admin, time_machine):
+    """Alice (facilitator), Bob (member), Carol (team admin, leaves after week 1)."""
+    acme = CustomerFactory(team=team, name="Acme")
+    helios = CustomerFactory(team=team, name="Helios")
+    meetings = []
+    for week in range(WEEKS):
+        start = FIRST + dt.timedelta(weeks=week)
+        time_machine.move_to(start - dt.timedelta(days=1), tick=False)
+        meeting = services.create_meeting(team=team, title=f"Round {week + 1}", starts_at=start,
+                                          duration_minutes=30, facilitator=facilitator)  # fmt: skip
+        meetings.append(meeting)
+        if week == 0:
+            bring(meeting, team_admin, customer=helios, days_before=3, channel="visit")
+        if week in (0, 1, 2, 3, 5):
+            bring(meeting, facilitator, customer=acme, days_before=week + 1)
+        if week in (0, 5):
+            bring(meeting, member, customer=helios, days_before=2, channel="email")
+        if week in (3, 4):
+            excuse(meeting, member)
+        if week == 4:
+            excuse(meeting, facilitator)
+        if week == 1:
+            time_machine.move_to(start + dt.timedelta(minutes=5), tick=False)
+            bring(meeting, member, customer=acme, days_before=1)  # late
+        if week == 5:
+            time_machine.move_to(meeting.closes_at, tick=False)
+            assert services.close_overdue_meetings() == 1
+        else:
+            meeting.start(now=start)
+            meeting.end(now=start + dt.timedelta(minutes=30))
+        if week == 0:
+            services.change_role(membership=team.memberships.get(user=facilitator), role="admin")
+            services.remove_member(membership=team.memberships.get(user=team_admin))
+    skipped = services.create_meeting(team=team, title="Skipped", duration_minutes=30,
+                                      starts_at=FIRST + dt.timedelta(days=2))  # fmt: skip
+    skipped.cancel()
+    time_machine.move_to(FIRST + dt.timedelta(weeks=WEEKS), tick=False)
+    return meetings
+
+
+PERIOD = Period(start=dt.date(2026, 6, 1), end=dt.date(2026, 7, 12))
+
+
+def test_the_team_figures_follow_their_definitions(history, team):
+    f = participation.team_figures(PERIOD, [team.pk])[team.pk]
+
+    assert f.meetings == 6
+    assert (f.kept, f.countable) == (3, 5)
+    assert f.ritual_kept == pytest.approx(0.6)
+    # Expected attendee-meetings: 3 + 2 + 2 + 1 + 0 + 2 = 10; on time 8, late 1.
+    assert (f.expected, f.on_time, f.late) == (10, 8, 1)
+    assert f.submission_rate == pytest.approx(0.9)
+    assert f.on_time_rate == pytest.approx(0.8)
+    assert f.late_rate == pytest.approx(0.1)
+    assert f.customers == 2
+    assert dict(f.channels) == {"call": 6, "email": 2, "visit": 1}
+    # Freshness in days: Alice 1, 2, 3, 4, 6; Bob 2, 1, 2; Carol 3 -> median 2.
+    assert f.freshness == 2
+    assert f.insights == 9
+    assert f.before_any_share == 1  # no reminder went out in this story
+    assert reminders_sent(PERIOD, [team.pk]) == {}
+
+
+def test_a_period_counts_the_meetings_of_its_days_on_the_teams_calendar(history, team):
+    first_day_only = Period(start=dt.date(2026, 6, 1), end=dt.date(2026, 6, 1))
+    the_sunday_before = Period(start=dt.date(2026, 5, 31), end=dt.date(2026, 5, 31))
+
+    assert participation.team_figures(first_day_only, [team.pk])[team.pk].meetings == 1
+    assert participation.team_figures(the_sunday_before, [team.pk])[team.pk].meetings == 0
+
+
+def test_the_weekly_trend_uses_the_teams_weeks(history, team):
+    weeks = participation.weekly_trend(PERIOD, [team.pk])
+
+    assert [w.week for w in weeks] == [
+        dt.date(2026, 6, 1) + dt.timedelta(weeks=i) for i in range(6)
+    ]
+    assert [w.ritual_kept for w in weeks] == [1, 0, 0, 1, None, 1]
+    assert weeks[1].submission_rate == 1  # late still brought one
+
+
+def test_streaks_skip_excused_meetings_and_end_at_a_missed_one(
+    history, team, facilitator, member, team_admin
+):
+    runs = participation.streaks(team_id=team.pk)
+
+    assert (runs[facilitator.pk].current, runs[facilitator.pk].longest) == (5, 5)
+    assert (runs[member.pk].current, runs[member.pk].longest) == (1, 2)
+    assert (runs[team_admin.pk].current, runs[team_admin.pk].longest) == (1, 1)
+    assert participation.streaks(user_id=member.pk)[member.pk].current == 1
+
+
+def test_each_persons_figures_and_a_removed_member_still_counted(
+    history, team, facilitator, member, team_admin
+):
+    people = {p.user_id: p for p in participation.people_figures(PERIOD, team.pk)}
+
+    bob = people[member.pk]
+    assert (bob.expected, bob.on_time, bob.late) == (4, 2, 1)
+    assert bob.submission_rate == pytest.approx(0.75)
+    assert bob.last_insight == dt.date(2026, 7, 6)
+    assert bob.customers == 2
+    assert people[team_admin.pk].expected == 1  # Carol left, her week 1 stays
+    assert people[facilitator.pk].on_time == 5
+
+
+def test_the_grid_has_each_persons_outcome_at_the_last_meetings(history, team, member):
+    results, cells = participation.grid(team.pk, meetings=3)
+
+    assert [r.meeting.title for r in results] == ["Round 6", "Round 5", "Round 4"]
+    assert [cells[(member.pk, r.pk)] for r in results] == ["on_time", "excused", "excused"]
+
+
+def test_the_organisation_counts_a_customer_two_teams_heard_once(
+    history, team, other_team, time_machine
+):
+    time_machine.move_to(FIRST + dt.timedelta(days=2), tick=False)
+    dave = UserFactory(email="dave@example.com")
+    Membership.objects.create(team=other_team, user=dave)
+    meeting = services.create_meeting(team=other_team, title="Other round", duration_minutes=30,
+                                      starts_at=FIRST + dt.timedelta(days=3))  # fmt: skip
+    helios = CustomerFactory(team=other_team, name="Helios")
+    bring(meeting, dave, customer=helios, days_before=1)
+    meeting.end()
+    ids = [team.pk, other_team.pk]
+
+    figures = participation.team_figures(PERIOD, ids)
+    overall = participation.total(figures, participation.customers_heard(PERIOD, ids))
+
+    assert overall.meetings == 7
+    assert overall.expected == 11
+    assert overall.customers == 3  # per-team customers until customers are organisation-wide
+
+
+@pytest.mark.parametrize(
+    ("histogram", "middle"),
+    [({}, None), ({3: 1}, 3), ({1: 1, 3: 1}, 2), ({1: 2, 5: 1}, 1), ({2: 1, 4: 1, 9: 2}, 6.5)],
+)
+def test_the_median_of_a_histogram(histogram, middle):
+    assert median(Counter(histogram)) == middle
