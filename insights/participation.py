@@ -319,7 +319,7 @@ def grid(team_id: int, *, meetings: int = 12) -> tuple[list[RoundResult], dict]:
     {(user_id, result_id): outcome}. Two queries."""
     results = list(
         RoundResult.objects.filter(team_id=team_id)
-        .select_related("meeting")
+        .select_related("meeting__team")
         .order_by("-local_date", "-pk")[:meetings]
     )
     cells = dict(

@@ -1,0 +1,195 @@
+"""The dashboards as people use them: who sees which, sorting, periods, CSV, and
+query counts that don't grow with the number of teams, people and meetings."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+
+from insights.services import submit_insight
+from meetings import services
+from meetings.models import Membership
+from tests.factories import CustomerFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.UTC)
+
+
+def held(team, people, *, weeks: int, bring: int, time_machine) -> None:
+    """`weeks` meetings of the team, ended, in which the first `bring` people brought one."""
+    customer = CustomerFactory(team=team)
+    for week in range(weeks):
+        start = NOW - dt.timedelta(weeks=week + 1)
+        time_machine.move_to(start - dt.timedelta(hours=1), tick=False)
+        meeting = services.create_meeting(team=team, title=f"{team.name} round {week}",
+                                          starts_at=start, duration_minutes=30)  # fmt: skip
+        for person in people[:bring]:
+            submit_insight(meeting=meeting, author=person, data={
+                "customer": customer, "conversation_date": start.date() - dt.timedelta(days=2),
+                "said": "Heard.", "so_what": "Matters."})  # fmt: skip
+        meeting.end()
+    time_machine.move_to(NOW, tick=False)
+
+
+def staffed(team, size: int) -> list:
+    people = UserFactory.create_batch(size)
+    for person in people:
+        Membership.objects.create(team=team, user=person)
+    return people
+
+
+def rows_of(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+@pytest.fixture
+def two_teams(team, other_team, facilitator, member, time_machine):
+    """Sales keeps the ritual; Engineering's is dying (one of three brings one)."""
+    held(team, [facilitator, member], weeks=3, bring=2, time_machine=time_machine)
+    engineers = staffed(other_team, 3)
+    held(other_team, engineers, weeks=3, bring=1, time_machine=time_machine)
+
+
+def test_an_org_admin_lands_on_the_dashboard_with_each_teams_figures(client, org_admin, two_teams):
+    client.force_login(org_admin)
+
+    response = client.get("/", follow=True)
+
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/dashboard/"
+    assert "Is the ritual alive?" in html
+    assert "Sales" in html and "Engineering" in html
+    assert "100 %" in html and "33 %" in html  # Sales' submission rate, Engineering's
+    assert "<svg" in html and "The numbers, week by week" in html
+
+
+def test_members_and_facilitators_do_not_see_the_organisation_dashboard(
+    client, member, facilitator
+):
+    for person in (member, facilitator):
+        client.force_login(person)
+        assert client.get("/dashboard/").status_code == 403
+
+
+def test_a_member_keeps_their_own_home(client, member):
+    client.force_login(member)
+
+    assert client.get("/").status_code == 200
+
+
+def test_the_teams_sort_by_any_column_and_teams_without_data_come_last(
+    client, org_admin, two_teams
+):
+    TeamFactory(name="Aardvarks", slug="aardvarks")
+    client.force_login(org_admin)
+
+    html = client.get("/dashboard/?sort=ritual_kept&dir=asc").content.decode()
+    by_name = client.get("/dashboard/?sort=team&dir=asc").content.decode()
+
+    assert html.index("Engineering") < html.index("Sales") < html.index("Aardvarks")
+    assert by_name.index("Aardvarks") < by_name.index("Engineering") < by_name.index("Sales")
+
+
+def test_a_period_between_dates_and_bad_dates_are_explained(client, org_admin, two_teams):
+    client.force_login(org_admin)
+
+    narrow = client.get("/dashboard/?period=dates&start=2026-06-20&end=2026-06-30")
+    backwards = client.get("/dashboard/?period=dates&start=2026-06-30&end=2026-06-01")
+    missing = client.get("/dashboard/?period=dates&start=2026-06-01")
+
+    assert narrow.status_code == 200
+    assert "20 Jun 2026 – 30 Jun 2026" in narrow.content.decode()
+    assert "The first date must be on or before the last." in backwards.content.decode()
+    assert "Give both dates." in missing.content.decode()
+
+
+def test_the_teams_table_downloads_as_csv_with_a_total(client, org_admin, two_teams):
+    client.force_login(org_admin)
+
+    rows = rows_of(client.get("/dashboard/?export=teams&sort=team&dir=asc"))
+
+    assert rows[0][:4] == ["team", "meetings held", "ritual kept %", "submission rate %"]
+    assert [r[0] for r in rows[1:]] == ["Engineering", "Sales", "All teams"]
+    assert rows[2][1:4] == ["3", "100.0", "100.0"]
+    assert rows[1][1:4] == ["3", "0.0", "33.3"]
+    assert rows[3][1] == "6"
+
+
+def test_a_facilitator_sees_their_teams_dashboard_but_not_another_teams(
+    client, facilitator, member, two_teams
+):
+    client.force_login(facilitator)
+
+    html = client.get("/teams/sales/dashboard/").content.decode()
+
+    assert "Sales: is the ritual alive?" in html
+    assert "Bob Member" in html and "Person × meeting" in html
+    assert client.get("/teams/engineering/dashboard/").status_code == 404
+    client.force_login(member)
+    assert client.get("/teams/sales/dashboard/").status_code == 403
+
+
+def test_the_people_grid_and_trend_download_as_csv(client, facilitator, member, two_teams):
+    client.force_login(facilitator)
+
+    people = rows_of(client.get("/teams/sales/dashboard/?export=people"))
+    grid = rows_of(client.get("/teams/sales/dashboard/?export=grid"))
+    trend = rows_of(client.get("/teams/sales/dashboard/?export=trend"))
+
+    assert [r[0] for r in people[1:]] == ["Alice Facilitator", "Bob Member"]
+    assert people[2][1:6] == ["3", "100.0", "100.0", "3", "3"]
+    assert grid[0][0] == "person" and len(grid[0]) == 4
+    assert grid[2] == ["Bob Member", "on_time", "on_time", "on_time"]
+    assert len(trend) == 4
+
+
+def test_my_record_shows_my_streak_history_and_customers(client, member, two_teams):
+    client.force_login(member)
+
+    html = client.get("/me/record/").content.decode()
+
+    assert "My record" in html
+    assert '<span class="stat-value">3</span>' in html
+    assert "Sales round 0" in html
+    assert "Next milestone: 5" in html
+
+
+def test_the_fifth_meeting_in_a_row_is_celebrated_when_the_insight_is_saved(
+    client, team, facilitator, member, time_machine
+):
+    held(team, [facilitator, member], weeks=4, bring=2, time_machine=time_machine)
+    meeting = services.create_meeting(team=team, title="Fifth", duration_minutes=30,
+                                      starts_at=NOW + dt.timedelta(days=1))  # fmt: skip
+    client.force_login(member)
+    url = f"/teams/sales/meetings/{meeting.pk}/insight/"
+    client.post(url, {"customer": "Acme", "conversation_date": "2026-06-29", "channel": "call",
+                      "said": "They print it.", "so_what": "Paper matters."})  # fmt: skip
+
+    html = client.get(url + "?saved=1").content.decode()
+
+    assert "5 meetings in a row" in html
+
+
+@pytest.mark.parametrize("size", [2, 6])
+def test_the_dashboards_cost_the_same_queries_whatever_the_size(
+    client, org_admin, team, facilitator, member, size, time_machine,
+    django_assert_max_num_queries,
+):  # fmt: skip
+    Membership.objects.create(team=team, user=org_admin, role="admin")
+    for index in range(size):
+        extra = TeamFactory(name=f"Team {index}", slug=f"team-{index}")
+        held(extra, staffed(extra, size), weeks=size, bring=1, time_machine=time_machine)
+    held(team, [facilitator, member, *staffed(team, size)], weeks=size, bring=2,
+         time_machine=time_machine)  # fmt: skip
+    client.force_login(org_admin)
+
+    with django_assert_max_num_queries(12):
+        assert client.get("/dashboard/").status_code == 200
+    with django_assert_max_num_queries(15):
+        assert client.get("/teams/sales/dashboard/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/me/record/").status_code == 200
