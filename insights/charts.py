@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH, HEIGHT, PAD_X, PAD_Y = 600, 200, 40, 16
+WIDTH, HEIGHT, PAD_X, PAD_Y = 600, 220, 56, 20
 
 
 @dataclass(frozen=True)
