@@ -241,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
         # A stale tick is dropped: the next one sweeps the same database.
         "options": {"expires": 25},
     },
+    "early-warnings": {
+        "task": "reminders.early_warnings",
+        "schedule": 6 * 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
     "close-overdue-meetings": {
         "task": "meetings.close_overdue",
         "schedule": 5 * 60,
@@ -253,6 +258,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 30 * 60},
     },
 }
+
+# --- Participation -------------------------------------------------------------
+# Early warning: a team is decaying when its ritual was kept in less than this share
+# of its last four meetings, or this many points under its own 12-week average.
+EARLY_WARNING_BELOW = env.float("EARLY_WARNING_BELOW", default=0.5)
+EARLY_WARNING_DROP = env.float("EARLY_WARNING_DROP", default=0.25)
 
 # --- Security -----------------------------------------------------------------
 # HTTPS=true when served behind TLS (the proxy sets X-Forwarded-Proto).

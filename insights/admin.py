@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from insightboard.admin import OrgAdminPermissions
 
-from .models import Action, Customer, Insight, Reaction, Tag
+from .models import Action, Customer, Insight, Reaction, RoundResult, SeatResult, Tag
 
 
 @admin.register(Customer)
@@ -52,3 +52,26 @@ class ActionAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_filter = ("meeting__team",)
     search_fields = ("title", "owner__name", "meeting__title")
     autocomplete_fields = ["meeting", "owner", "insight", "created_by"]
+
+
+@admin.register(RoundResult)
+class RoundResultAdmin(OrgAdminPermissions, admin.ModelAdmin):
+    """Written when a meeting ends; the dashboards read them. Shown, never edited."""
+
+    list_display = ("meeting", "team", "local_date", "expected", "on_time", "late", "kept")
+    list_filter = ("kept", "team")
+    date_hierarchy = "local_date"
+    raw_id_fields = ("meeting",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SeatResult)
+class SeatResultAdmin(RoundResultAdmin):
+    list_display = ("user", "result", "team", "local_date", "outcome", "freshness_days", "nudge")
+    list_filter = ("outcome", "nudge", "team")
+    raw_id_fields = ("result", "user", "insight", "customer")

@@ -13,6 +13,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
@@ -41,7 +42,21 @@ DEFINITIONS = {
     "streak": "Meetings in a row at which the person brought an insight (on time or late). "
     "An excused or away meeting neither breaks nor extends it; a missed one ends it.",
     "week": "A meeting's week is the Monday-to-Sunday week on its team's calendar.",
+    "warning": "A team is flagged when, over its last four meetings with someone expected, the "
+    "ritual was kept in fewer than {below} of them, or {drop} points or more under its own "
+    "12-week average. Its admins and the organisation admins get one e-mail a week about it.",
 }
+RECENT_MEETINGS = 4
+
+
+def definitions() -> dict[str, str]:
+    """DEFINITIONS with the early warning's thresholds (settings) filled in."""
+    warning = DEFINITIONS["warning"].format(
+        below=f"{settings.EARLY_WARNING_BELOW * 100:.0f} %",
+        drop=f"{settings.EARLY_WARNING_DROP * 100:.0f}",
+    )
+    return {**DEFINITIONS, "warning": warning}
+
 
 PERIOD_CHOICES = {"4w": 4, "12w": 12, "52w": 52}
 
@@ -349,3 +364,65 @@ def milestone_reached(user) -> int | None:
     never shame, so nothing is said otherwise."""
     current = streaks(user_id=user.pk).get(user.pk, Streak()).current
     return current + 1 if current + 1 in MILESTONES else None
+
+
+@dataclass(frozen=True)
+class Warning:
+    """A team whose ritual is decaying, and why."""
+
+    team_id: int
+    recent: float  # ritual kept over its last meetings
+    recent_meetings: int
+    average: float | None  # ritual kept over 12 weeks
+
+    @property
+    def reason(self) -> str:
+        said = f"ritual kept in {round(self.recent * 100)} % of its last {self.recent_meetings} meetings"
+        if self.average is not None:
+            said += f", against {round(self.average * 100)} % over 12 weeks"
+        return said
+
+
+_RECENT_SQL = """
+SELECT team_id, COUNT(*), SUM(CASE WHEN kept THEN 1 ELSE 0 END)
+FROM (
+    SELECT team_id, kept,
+           ROW_NUMBER() OVER (PARTITION BY team_id ORDER BY local_date DESC, id DESC) AS n
+    FROM insights_roundresult
+    WHERE expected > 0 AND local_date <= %s AND {teams}
+) AS recent
+WHERE n <= %s
+GROUP BY team_id
+"""
+
+
+def decaying(team_ids: list[int], today: dt.date) -> dict[int, Warning]:
+    """Teams whose ritual is decaying (DEFINITIONS["warning"]): over their last
+    RECENT_MEETINGS meetings with someone expected, ritual kept below the threshold,
+    or well under their own 12-week average. Two queries whatever the number of teams."""
+    if not team_ids:
+        return {}
+    below = settings.EARLY_WARNING_BELOW
+    drop = settings.EARLY_WARNING_DROP
+    placeholders = ", ".join(["%s"] * len(team_ids))
+    sql = _RECENT_SQL.format(teams=f"team_id IN ({placeholders})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [today, *team_ids, RECENT_MEETINGS])
+        recent = {team_id: (count, kept) for team_id, count, kept in cursor.fetchall()}
+    averages = {
+        row["team_id"]: _share(row["kept"], row["countable"])
+        for row in RoundResult.objects.filter(
+            Period.last_weeks(12, today).filter(), team_id__in=list(recent)
+        )
+        .values("team_id")
+        .annotate(**_round_counts())
+        .order_by()
+    }
+    warnings = {}
+    for team_id, (count, kept) in recent.items():
+        if count < 2:
+            continue  # too few meetings to call a trend
+        rate, average = kept / count, averages.get(team_id)
+        if rate < below or (average is not None and average - rate >= drop):
+            warnings[team_id] = Warning(team_id, rate, count, average)
+    return warnings

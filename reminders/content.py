@@ -21,7 +21,7 @@ from insights.round import counts, round_for
 from insights.summary import summary_for
 from meetings.services import invitation_link
 
-from . import snooze
+from . import services, snooze
 from .models import Message
 
 Kind = Message.Kind
@@ -53,7 +53,7 @@ def email_for(message: Message) -> EmailMultiAlternatives:
     build = {
         Kind.REMINDER: _reminder, Kind.SNOOZE: _reminder, Kind.DIGEST: _digest,
         Kind.SUMMARY: _summary, Kind.INVITATION: _invitation, Kind.FRESH_LINK: _fresh_link,
-        Kind.PASSWORD_RESET: _password_reset,
+        Kind.PASSWORD_RESET: _password_reset, Kind.EARLY_WARNING: _early_warning,
     }[message.kind]  # fmt: skip
     name, context, to, headers = build(message)
     headers = {"Message-ID": message.message_id, "Auto-Submitted": "auto-generated", **headers}
@@ -111,6 +111,14 @@ def _password_reset(message: Message):
                 "token": default_token_generator.make_token(user)},
     )  # fmt: skip
     return "password_reset", {"user": user, "link": settings.SITE_URL + path}, [user.email], {}
+
+
+def _early_warning(message: Message):
+    user = message.user
+    warnings = services.warnings_for(user, timezone.now().date())
+    context = {"recipient": user, "warnings": warnings,
+               "dashboard_url": settings.SITE_URL + reverse("insights:dashboard")}  # fmt: skip
+    return "early_warning", context, [user.email], {}
 
 
 def chat_escape(text: str) -> str:

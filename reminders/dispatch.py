@@ -44,7 +44,7 @@ from accounts.models import away_for
 from insights.models import Insight
 from meetings.models import Attendance, Meeting
 
-from . import planner
+from . import planner, services
 from .channels import CHANNELS, PermanentError, TransientError
 from .models import Message
 
@@ -203,6 +203,8 @@ def gate(pk: int, *, now: dt.datetime) -> Message | None:
         return _gate_invitation(reminder, now)
     if reminder.kind == Kind.PASSWORD_RESET:
         return _gate_account(reminder)
+    if reminder.kind == Kind.EARLY_WARNING:
+        return _gate_early_warning(reminder, now)
     meeting = reminder.meeting
     if meeting.is_cancelled:
         _skip(reminder, State.SKIPPED_CANCELLED, "The meeting was skipped.")
@@ -264,6 +266,16 @@ def _gate_invitation(reminder: Message, now: dt.datetime) -> Message | None:
     invitation = reminder.invitation
     if not invitation.is_pending or invitation.expires_at <= now:
         _skip(reminder, State.SKIPPED_CANCELLED, "The invitation was used, revoked or expired.")
+        return None
+    return reminder
+
+
+def _gate_early_warning(reminder: Message, now: dt.datetime) -> Message | None:
+    if not reminder.user.is_active:
+        _skip(reminder, State.SKIPPED_INACTIVE)
+        return None
+    if not services.warnings_for(reminder.user, now.date()):
+        _skip(reminder, State.SKIPPED_CANCELLED, "No team is decaying any more.")
         return None
     return reminder
 

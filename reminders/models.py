@@ -50,11 +50,14 @@ class Message(models.Model):
         INVITATION = "invitation", "Invitation"
         FRESH_LINK = "fresh_link", "Fresh insight link"
         PASSWORD_RESET = "password_reset", "Password reset"
+        EARLY_WARNING = "early_warning", "Early warning (weekly)"
 
     # Kinds that nag before a meeting: never sent once it has started.
     BEFORE_START = (Kind.REMINDER, Kind.SNOOZE)
     # Kinds sent as the consequence of something a person did, as soon as possible.
-    CONSEQUENCES = (Kind.SUMMARY, Kind.INVITATION, Kind.FRESH_LINK, Kind.PASSWORD_RESET)
+    CONSEQUENCES = (
+        Kind.SUMMARY, Kind.INVITATION, Kind.FRESH_LINK, Kind.PASSWORD_RESET, Kind.EARLY_WARNING
+    )  # fmt: skip
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
@@ -71,6 +74,8 @@ class Message(models.Model):
         Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.REMINDER)
+    # The Monday of the week a weekly message is about (the early warning).
+    week = models.DateField(null=True, blank=True)
     # Minutes before the start this reminder belongs to (0 for the start digest and
     # for messages that aren't tied to a meeting's start).
     offset = models.PositiveIntegerField(default=0)
@@ -101,6 +106,12 @@ class Message(models.Model):
                 fields=["meeting", "kind", "offset", "channel", "schedule_version"],
                 condition=models.Q(kind="missing"),
                 name="message_once_per_team_channel",
+            ),
+            # No more than one early warning a week per person.
+            models.UniqueConstraint(
+                fields=["user", "kind", "week"],
+                condition=models.Q(kind="early_warning"),
+                name="message_weekly_once_per_person",
             ),
         ]
         indexes = [

@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from insights import participation
 from insights.models import SeatResult
-from meetings.models import Attendance, Invitation, Meeting
+from meetings.models import Attendance, Invitation, Meeting, Membership, Team
 
 from .models import Message
 
@@ -29,7 +30,7 @@ State = Message.State
 
 
 def _nudge() -> None:
-    from .tasks import dispatch
+    from .tasks import dispatch  # tasks imports this module, so not at the top
 
     def send() -> None:
         try:
@@ -107,3 +108,53 @@ def record_nudges(meeting: Meeting) -> None:
         else:
             seat.nudge = SeatResult.Nudge.LATER
     SeatResult.objects.bulk_update(seats, ["nudge"])
+
+
+def warning_recipients(warnings: dict) -> dict[int, list[int]]:
+    """Who hears about which decaying teams: each team's admins about their team,
+    organisation admins about all of them. {user_id: [team_id, …]}"""
+    recipients: dict[int, set[int]] = {}
+    for user_id, team_id in (
+        Membership.objects.admins()
+        .filter(team_id__in=list(warnings), user__is_active=True)
+        .values_list("user_id", "team_id")
+    ):
+        recipients.setdefault(user_id, set()).add(team_id)
+    for user_id in User.objects.filter(is_staff=True, is_active=True).values_list("pk", flat=True):
+        recipients[user_id] = set(warnings)
+    return {user_id: sorted(teams) for user_id, teams in recipients.items()}
+
+
+def queue_early_warnings(today: dt.date) -> int:
+    """The weekly early warning: one message per person and week at most (a unique
+    constraint), so the daily sweep that calls this may run any number of times. What
+    it says is worked out again when it is sent."""
+    warnings = participation.decaying(list(Team.objects.values_list("pk", flat=True)), today)
+    if not warnings:
+        return 0
+    week = today - dt.timedelta(days=today.weekday())
+    told = set(
+        Message.objects.filter(kind=Kind.EARLY_WARNING, week=week).values_list("user_id", flat=True)
+    )
+    rows = [
+        Message(user_id=user_id, kind=Kind.EARLY_WARNING, week=week)
+        for user_id in warning_recipients(warnings)
+        if user_id not in told
+    ]
+    # A sweep running at the same moment inserts the same rows once (unique constraint).
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:
+        _nudge()
+    return len(rows)
+
+
+def warnings_for(user: User, today: dt.date) -> list[tuple[Team, participation.Warning]]:
+    """The decaying teams this person hears about (see warning_recipients)."""
+    teams = (
+        Team.objects.all()
+        if user.is_staff
+        else Team.objects.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN)
+    )
+    by_id = teams.in_bulk()
+    warnings = participation.decaying(list(by_id), today)
+    return sorted(((by_id[t], w) for t, w in warnings.items()), key=lambda p: p[0].name)

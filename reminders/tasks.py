@@ -4,9 +4,10 @@ idempotent sweeps over the database, so a redelivered or doubled task is harmles
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils import timezone
 
 from . import dispatch as dispatcher
-from . import planner
+from . import planner, services
 
 # Extra dispatch tasks when a tick finds more due than one batch: workers share it.
 FAN_OUT = 2
@@ -29,3 +30,11 @@ def tick() -> dict:
 def dispatch() -> dict:
     """Send what is due now: fanned out by tick, and nudged when a message is queued."""
     return dispatcher.tick(budget=40, plan=False).outcomes
+
+
+@shared_task(
+    name="reminders.early_warnings", ignore_result=True, soft_time_limit=240, time_limit=300
+)
+def early_warnings() -> int:
+    """Daily: the weekly early warning about decaying teams (once a week per person)."""
+    return services.queue_early_warnings(timezone.localdate())

@@ -25,7 +25,7 @@ from reminders.figures import reminders_sent
 from .. import participation
 from ..charts import line_chart
 from ..csvexport import csv_response
-from ..participation import DEFINITIONS, Figures, Period
+from ..participation import Figures, Period
 
 MAX_DAYS = 3 * 366
 DATES_NEEDED = "Give both dates."
@@ -99,6 +99,7 @@ def _percent(share: float | None) -> str:
 class TeamRow:
     team: Team
     figures: Figures
+    warning: participation.Warning | None = None
 
 
 # Sortable columns of the organisation table: key -> value to sort by.
@@ -152,8 +153,9 @@ def organisation(request: HttpRequest) -> HttpResponse:
     form, period = _period(request)
     teams = list(Team.objects.order_by("name"))
     figures = _team_figures(period, teams)
-    rows = [TeamRow(team, figures[team.pk]) for team in teams]
     ids = [t.pk for t in teams]
+    warnings = participation.decaying(ids, timezone.localdate())
+    rows = [TeamRow(team, figures[team.pk], warnings.get(team.pk)) for team in teams]
     overall = participation.total(figures, participation.customers_heard(period, ids))
     sort = request.GET.get("sort", "ritual_kept")
     descending = request.GET.get("dir", "desc") != "asc"
@@ -176,7 +178,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
         "insights/dashboard.html",
         {"form": form, "period": period, "rows": rows, "overall": overall, "weeks": weeks,
          "chart": chart, "sort": sort, "descending": descending, "query": query.urlencode(),
-         "definitions": DEFINITIONS},
+         "warnings": [r for r in rows if r.warning], "definitions": participation.definitions()},
     )  # fmt: skip
 
 
@@ -191,6 +193,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
     access = access_team(request.user, slug, role=Role.FACILITATOR)
     form, period = _period(request)
     figures = _team_figures(period, [access.team])[access.team.pk]
+    warning = participation.decaying([access.team.pk], timezone.localdate()).get(access.team.pk)
     weeks, chart = _trend(period, [access.team.pk])
     people = participation.people_figures(period, access.team.pk)
     results, cells = participation.grid(access.team.pk)
@@ -224,9 +227,9 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "insights/team_dashboard.html",
         {"access": access, "team": access.team, "form": form, "period": period,
-         "figures": figures, "weeks": weeks, "chart": chart, "people": people, "names": names,
+         "figures": figures, "warning": warning, "weeks": weeks, "chart": chart, "people": people, "names": names,
          "members": members, "results": results, "grid_rows": grid_rows,
-         "query": request.GET.urlencode(), "definitions": DEFINITIONS},
+         "query": request.GET.urlencode(), "definitions": participation.definitions()},
     )  # fmt: skip
 
 
@@ -253,5 +256,5 @@ def my_record(request: HttpRequest) -> HttpResponse:
         {"streak": streak, "history": history, "customers": customers,
          "teams": [(t, figures[t.pk]) for t in teams], "next_milestone": next(
              (m for m in participation.MILESTONES if m > streak.current), None),
-         "definitions": DEFINITIONS},
+         "definitions": participation.definitions()},
     )  # fmt: skip

@@ -87,8 +87,9 @@ def test_the_teams_sort_by_any_column_and_teams_without_data_come_last(
     TeamFactory(name="Aardvarks", slug="aardvarks")
     client.force_login(org_admin)
 
-    html = client.get("/dashboard/?sort=ritual_kept&dir=asc").content.decode()
-    by_name = client.get("/dashboard/?sort=team&dir=asc").content.decode()
+    table = '<table class="figures">'
+    html = client.get("/dashboard/?sort=ritual_kept&dir=asc").content.decode().split(table)[1]
+    by_name = client.get("/dashboard/?sort=team&dir=asc").content.decode().split(table)[1]
 
     assert html.index("Engineering") < html.index("Sales") < html.index("Aardvarks")
     assert by_name.index("Aardvarks") < by_name.index("Engineering") < by_name.index("Sales")
@@ -187,9 +188,9 @@ def test_the_dashboards_cost_the_same_queries_whatever_the_size(
          time_machine=time_machine)  # fmt: skip
     client.force_login(org_admin)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         assert client.get("/dashboard/").status_code == 200
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(17):
         assert client.get("/teams/sales/dashboard/").status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get("/me/record/").status_code == 200
