@@ -3,11 +3,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from accounts.models import Away, User
 from insightboard import demo
-from insights.models import Customer, Insight, Tag
+from insights.models import Customer, Insight, RoundResult, Tag
 from meetings.models import Attendance, Invitation, Meeting, Membership, Series, Team
 
 pytestmark = pytest.mark.django_db
@@ -41,15 +42,38 @@ def test_loading_the_demo_twice_gives_the_same_rows():
     assert snapshot() == first
 
 
-def test_demo_has_two_teams_with_a_facilitator_and_members_each():
+def test_demo_has_two_story_teams_and_four_with_history_each_with_a_facilitator():
     demo.load(now=NOW)
 
     for team in Team.objects.all():
         roles = list(team.memberships.values_list("role", flat=True))
         assert Membership.Role.FACILITATOR in roles
         assert roles.count(Membership.Role.MEMBER) >= 3
-    assert Team.objects.count() == 2
+    assert Team.objects.count() == 2 + len(demo.HISTORY_TEAMS)
     assert User.objects.get(email=demo.ORG_ADMIN.email).is_staff
+
+
+def test_the_demo_dashboard_is_alive_with_one_team_slipping(client):
+    demo.load(now=NOW)
+    client.force_login(User.objects.get(email=demo.ORG_ADMIN.email))
+
+    with time_machine.travel(NOW, tick=False):
+        html = client.get("/dashboard/").content.decode()
+
+    slipping = html.split('class="warning-panel"', 1)[1].split("</section>", 1)[0]
+    assert "Operations</a>: ritual kept" in slipping
+    assert "Customer Success" not in slipping
+    for name in ["Sales Benelux", "Product", *demo.HISTORY_TEAMS]:
+        assert name in html
+
+
+def test_loading_the_demo_again_keeps_its_history():
+    demo.load(now=NOW)
+    results = RoundResult.objects.count()
+
+    demo.load(now=NOW + dt.timedelta(days=1))
+
+    assert RoundResult.objects.count() == results
 
 
 def test_demo_history_has_late_missing_and_excused_people():
@@ -109,3 +133,13 @@ def test_load_demo_command_prints_the_logins(capsys):
     out = capsys.readouterr().out
     assert demo.PASSWORD in out
     assert "priya@example.com" in out
+
+
+def test_history_two_weeks_old_is_made_again_from_now():
+    demo.load(now=NOW)
+
+    demo.load(now=NOW + dt.timedelta(days=30))
+
+    newest = RoundResult.objects.filter(team__slug__startswith="history-").latest("local_date")
+    assert newest.local_date > (NOW + dt.timedelta(days=20)).date()
+    assert Team.objects.filter(slug__startswith="history-").count() == len(demo.HISTORY_TEAMS)

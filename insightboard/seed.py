@@ -1,0 +1,237 @@
+"""Realistic history in bulk: teams, people, weekly meetings that ended, insights and
+the round results the dashboards read, written with bulk inserts.
+
+`manage.py seed_demo --teams 200 --people-per-team 8 --weeks 104` makes the large data
+the benchmarks use (~166,000 attendee-meetings); the demo uses it for a few teams with
+a few months of history. Each team follows a profile, so the dashboards have something
+to say: most keep the ritual, some are weak, some are slipping lately.
+
+The rows are what the app itself would have written (the round results are computed
+with the same rules as insights/round.py, from the generated outcomes), only faster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import zoneinfo
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from accounts.models import User
+from insights.models import Customer, Insight, RoundResult, SeatResult
+from meetings.models import Attendance, Meeting, Membership, Team
+
+BATCH = 5000
+ZONES = ["Europe/Brussels", "America/New_York", "Europe/London", "Asia/Singapore"]
+CHANNELS = [c for c, _ in Insight.Channel.choices]
+SEGMENTS = ["Enterprise", "Mid-market", "SMB"]
+SAYINGS = [
+    ("They export the weekly report to a spreadsheet to add one column.",
+     "A column picker would save them an hour a week."),
+    ("Their new hires give up on the setup after the second screen.",
+     "Onboarding asks for too much before showing any value."),
+    ("They renew only if the invoices can be split per department.",
+     "Per-department billing is a renewal risk, not a nice-to-have."),
+    ("Support answered in minutes, but the fix took three weeks.",
+     "Speed of the fix matters more to them than speed of the answer."),
+    ("They print the list because the tablet logs out every 15 minutes.",
+     "Session timeouts are set for banks, not for their front desk."),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How often people bring one on time, late or not at all, early and lately."""
+
+    name: str
+    on_time: float
+    late: float
+    on_time_lately: float | None = None  # from SLIPPING_WEEKS before now, if slipping
+
+
+PROFILES = [
+    Profile("steady", on_time=0.995, late=0.004),
+    Profile("good", on_time=0.97, late=0.02),
+    Profile("weak", on_time=0.75, late=0.1),
+    Profile("slipping", on_time=0.99, late=0.005, on_time_lately=0.7),
+]
+SLIPPING_WEEKS = 6
+
+
+def seed(
+    *,
+    teams: int,
+    people_per_team: int,
+    weeks: int,
+    now: dt.datetime,
+    prefix: str = "seed",
+    names: list[str] | None = None,
+    rng_seed: int = 1,
+) -> dict[str, int]:
+    """Create `teams` teams, each with its people and one ended meeting a week for
+    `weeks` weeks before now. Returns how many rows of each kind were written."""
+    rng = random.Random(rng_seed)
+    password = make_password("insight-demo")
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        team_rows = Team.objects.bulk_create(
+            Team(name=(names[i] if names else f"Team {i + 1:03d}"), slug=f"{prefix}-{i + 1}",
+                 time_zone=ZONES[i % len(ZONES)])
+            for i in range(teams)
+        )  # fmt: skip
+        users = User.objects.bulk_create(
+            (
+                User(email=f"{prefix}-{t + 1}-{p + 1}@example.com", name=_person_name(rng),
+                     time_zone=ZONES[t % len(ZONES)], password=password)
+                for t in range(teams) for p in range(people_per_team)
+            ),
+            batch_size=BATCH,
+        )  # fmt: skip
+        people = [users[t * people_per_team : (t + 1) * people_per_team] for t in range(teams)]
+        Membership.objects.bulk_create(
+            (Membership(team=team, user=user, role=_role(index))
+             for team, members in zip(team_rows, people, strict=True)
+             for index, user in enumerate(members)),
+            batch_size=BATCH,
+        )  # fmt: skip
+        customers = Customer.objects.bulk_create(
+            (Customer(team=team, name=f"{_company(rng)} {t + 1}-{c + 1}",
+                      segment=SEGMENTS[c % len(SEGMENTS)])
+             for t, team in enumerate(team_rows) for c in range(12)),
+            batch_size=BATCH,
+        )  # fmt: skip
+        counts.update(teams=teams, people=len(users), customers=len(customers))
+        meetings = _meetings(team_rows, weeks, now)
+        counts["meetings"] = len(meetings)
+        profiles = {team.pk: PROFILES[i % len(PROFILES)] for i, team in enumerate(team_rows)}
+        by_team = {team.pk: members for team, members in zip(team_rows, people, strict=True)}
+        team_customers = {
+            team.pk: customers[t * 12 : (t + 1) * 12] for t, team in enumerate(team_rows)
+        }
+        counts.update(_rounds(meetings, by_team, team_customers, profiles, weeks, now, rng))
+    return counts
+
+
+def _role(index: int) -> str:
+    return (
+        [Membership.Role.ADMIN, Membership.Role.FACILITATOR][index]
+        if index < 2
+        else (Membership.Role.MEMBER)
+    )
+
+
+FIRST = ["Ana", "Ben", "Chen", "Dara", "Eli", "Fatou", "Gus", "Hana", "Ivo", "Jun", "Kai",
+         "Lena", "Mo", "Nia", "Omar", "Pia", "Quinn", "Rui", "Sven", "Tara"]  # fmt: skip
+LAST = ["Adams", "Bakker", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Haddad",
+        "Ito", "Jansen", "Kowalski", "Larsen", "Moreau", "Novak", "Okafor", "Peeters"]  # fmt: skip
+COMPANIES = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay",
+             "Soylent", "Tyrell", "Cyberdyne", "Wonka", "Aperture", "Gringotts"]  # fmt: skip
+
+
+def _person_name(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+
+
+def _company(rng: random.Random) -> str:
+    return rng.choice(COMPANIES)
+
+
+def _meetings(teams: list[Team], weeks: int, now: dt.datetime) -> list[Meeting]:
+    rows = []
+    for team in teams:
+        zone = zoneinfo.ZoneInfo(team.time_zone)
+        today = now.astimezone(zone).date()
+        monday = today - dt.timedelta(days=today.weekday())
+        for week in range(weeks, 0, -1):
+            day = monday - dt.timedelta(weeks=week) + dt.timedelta(days=team.pk % 5)
+            start = dt.datetime.combine(day, dt.time(9, 30), zone).astimezone(dt.UTC)
+            rows.append(Meeting(
+                team=team, title="Weekly customer round", starts_at=start,
+                ends_at=start + dt.timedelta(minutes=30), status=Meeting.Status.ENDED,
+                started_at=start, ended_at=start + dt.timedelta(minutes=30),
+            ))  # fmt: skip
+    return Meeting.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _rounds(meetings, by_team, team_customers, profiles, weeks, now, rng) -> dict[str, int]:
+    attendances, insights, outcomes = [], [], []
+    slipping_from = now - dt.timedelta(weeks=SLIPPING_WEEKS)
+    for meeting in meetings:
+        profile = profiles[meeting.team_id]
+        on_time = profile.on_time
+        if profile.on_time_lately is not None and meeting.starts_at >= slipping_from:
+            on_time = profile.on_time_lately
+        zone = zoneinfo.ZoneInfo(meeting.team.time_zone)
+        day = meeting.starts_at.astimezone(zone).date()
+        for user in by_team[meeting.team_id]:
+            roll = rng.random()
+            excused = roll > 0.985
+            attendances.append(Attendance(
+                meeting=meeting, user=user,
+                status=Attendance.Status.EXCUSED if excused else Attendance.Status.ATTENDED,
+                excuse_reason="Away" if excused else "",
+            ))  # fmt: skip
+            if excused:
+                outcomes.append((meeting, user, "excused", None, day))
+                continue
+            if roll < on_time + profile.late:
+                late = roll >= on_time
+                said, so_what = rng.choice(SAYINGS)
+                insight = Insight(
+                    team_id=meeting.team_id, meeting=meeting, author=user,
+                    customer=rng.choice(team_customers[meeting.team_id]),
+                    conversation_date=day - dt.timedelta(days=rng.randint(0, 13)),
+                    channel=rng.choice(CHANNELS), said=said, so_what=so_what, is_late=late,
+                    submitted_at=meeting.starts_at + (
+                        dt.timedelta(minutes=5) if late else -dt.timedelta(hours=rng.randint(1, 40))
+                    ),
+                )  # fmt: skip
+                insights.append(insight)
+                outcomes.append((meeting, user, "late" if late else "on_time", insight, day))
+            else:
+                outcomes.append((meeting, user, "missing", None, day))
+    Attendance.objects.bulk_create(attendances, batch_size=BATCH)
+    Insight.objects.bulk_create(insights, batch_size=BATCH)
+    results = _results(outcomes)
+    return {"attendances": len(attendances), "insights": len(insights), "round_results": results}
+
+
+def _results(outcomes) -> int:
+    per_meeting: dict[int, list] = {}
+    for row in outcomes:
+        per_meeting.setdefault(row[0].pk, []).append(row)
+    results = []
+    for rows in per_meeting.values():
+        meeting, day = rows[0][0], rows[0][4]
+        tally = {
+            k: sum(1 for r in rows if r[2] == k) for k in ("on_time", "late", "missing", "excused")
+        }
+        expected = tally["on_time"] + tally["late"] + tally["missing"]
+        results.append(RoundResult(
+            meeting=meeting, team_id=meeting.team_id, local_date=day,
+            week=day - dt.timedelta(days=day.weekday()), expected=expected,
+            on_time=tally["on_time"], late=tally["late"], missing=tally["missing"],
+            excused=tally["excused"], from_excused=0,
+            kept=expected > 0 and tally["on_time"] == expected,
+        ))  # fmt: skip
+    results = RoundResult.objects.bulk_create(results, batch_size=BATCH)
+    by_meeting = {r.meeting_id: r for r in results}
+    nudges = [SeatResult.Nudge.BEFORE_ANY, SeatResult.Nudge.WITHIN_2H, SeatResult.Nudge.LATER]
+    SeatResult.objects.bulk_create(
+        (
+            SeatResult(
+                result=by_meeting[meeting.pk], team_id=meeting.team_id, user=user,
+                local_date=day, week=by_meeting[meeting.pk].week, outcome=outcome,
+                insight=insight, customer_id=insight.customer_id if insight else None,
+                channel=insight.channel if insight else "",
+                freshness_days=(day - insight.conversation_date).days if insight else None,
+                nudge=nudges[user.pk % 3] if insight else SeatResult.Nudge.NONE,
+            )
+            for meeting, user, outcome, insight, day in outcomes
+        ),
+        batch_size=BATCH,
+    )  # fmt: skip
+    return len(results)
