@@ -12,9 +12,16 @@ from meetings.models import Meeting, Team
 class Customer(models.Model):
     """A customer organisation a team hears from."""
 
+    class Tier(models.TextChoices):
+        KEY = "key", "Key account"
+        STANDARD = "standard", "Standard"
+
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="customers")
     name = models.CharField(max_length=120)
     segment = models.CharField(max_length=60, blank=True)
+    # How much hearing from them matters: the maturity ladder's last step asks that
+    # every key account is heard.
+    tier = models.CharField(max_length=10, choices=Tier.choices, default=Tier.STANDARD)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

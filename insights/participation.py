@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from .models import RoundResult, SeatResult
+from .models import Action, Customer, RoundResult, SeatResult
 
 Outcome = SeatResult.Outcome
 Nudge = SeatResult.Nudge
@@ -426,3 +426,103 @@ def decaying(team_ids: list[int], today: dt.date) -> dict[int, Warning]:
         if rate < below or (average is not None and average - rate >= drop):
             warnings[team_id] = Warning(team_id, rate, count, average)
     return warnings
+
+
+# The maturity ladder of the ritual: each step, and the next small step to take.
+LADDER = [
+    ("Meetings are scheduled",
+     "Schedule a regular meeting that opens with the insight round."),
+    ("Most people bring an insight",
+     "Get most people bringing one: remind early, and celebrate streaks in the meeting."),
+    ("The ritual is kept 8 weeks running",
+     "Make every meeting's round complete, every week, for eight weeks in a row."),
+    ("Insights lead to actions that get done",
+     "Turn insights into follow-up actions in the meeting, and close them."),
+    ("The key accounts are all being heard",
+     "Mark your key accounts, and make sure each one is heard every quarter."),
+]  # fmt: skip
+LADDER_DEFINITIONS = [
+    "At least one meeting held in the last 12 weeks.",
+    "A submission rate of 60 % or more over the last 12 weeks.",
+    "In each of the last 8 weeks, at least one meeting held, and the ritual kept in all of them.",
+    "At least 3 actions caused by insights in the last 12 weeks, and at least half of them done.",
+    "At least one key account, and every key account heard in the last 12 weeks.",
+]
+MOST_BRING = 0.6
+RUNNING_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class Stage:
+    """How far up the ladder a team is (0 to 5), and which steps it stands on."""
+
+    reached: int
+    steps: list[bool]
+
+    @property
+    def next_step(self) -> str | None:
+        return LADDER[self.reached][1] if self.reached < len(LADDER) else None
+
+
+def stages(team_ids: list[int], today: dt.date) -> dict[int, Stage]:
+    """Each team's step on the ladder (LADDER_DEFINITIONS), in four grouped queries
+    whatever the number of teams."""
+    twelve = Period.last_weeks(12, today)
+    held = {
+        r["team_id"]: r
+        for r in RoundResult.objects.filter(twelve.filter(), team_id__in=team_ids)
+        .values("team_id")
+        .annotate(**_round_counts())
+        .order_by()
+    }
+    monday = today - dt.timedelta(days=today.weekday())
+    first_week = monday - dt.timedelta(weeks=RUNNING_WEEKS)
+    weeks: dict[int, list[bool]] = {t: [] for t in team_ids}
+    for row in (
+        RoundResult.objects.filter(
+            team_id__in=team_ids, week__gte=first_week, week__lt=monday, expected__gt=0
+        )
+        .values("team_id", "week")
+        .annotate(**_round_counts())
+        .order_by()
+    ):
+        weeks[row["team_id"]].append(row["kept"] == row["countable"])
+    actions = {
+        r["meeting__team_id"]: r
+        for r in Action.objects.filter(
+            meeting__team_id__in=team_ids,
+            insight__isnull=False,
+            meeting__result__local_date__gte=twelve.start,
+        )
+        .values("meeting__team_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False)))
+        .order_by()
+    }
+    heard = SeatResult.objects.filter(twelve.filter(), insight__isnull=False).values("customer_id")
+    key_accounts = {
+        r["team_id"]: r
+        for r in Customer.objects.filter(team_id__in=team_ids, tier=Customer.Tier.KEY)
+        .values("team_id")
+        .annotate(key=Count("pk"), heard=Count("pk", filter=Q(pk__in=heard)))
+        .order_by()
+    }
+    result = {}
+    for team_id in team_ids:
+        counted = held.get(team_id)
+        submitted = (
+            _share(counted["on_time_sum"] + counted["late_sum"], counted["expected_sum"])
+            if counted
+            else None
+        )
+        acted = actions.get(team_id, {"total": 0, "done": 0})
+        keys = key_accounts.get(team_id, {"key": 0, "heard": 0})
+        steps = [
+            counted is not None,
+            (submitted or 0) >= MOST_BRING,
+            len(weeks[team_id]) == RUNNING_WEEKS and all(weeks[team_id]),
+            acted["total"] >= 3 and acted["done"] * 2 >= acted["total"],
+            keys["key"] > 0 and keys["heard"] == keys["key"],
+        ]
+        reached = next((i for i, ok in enumerate(steps) if not ok), len(steps))
+        result[team_id] = Stage(reached=reached, steps=steps)
+    return result

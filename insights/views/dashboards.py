@@ -100,6 +100,7 @@ class TeamRow:
     team: Team
     figures: Figures
     warning: participation.Warning | None = None
+    stage: participation.Stage | None = None
 
 
 # Sortable columns of the organisation table: key -> value to sort by.
@@ -114,11 +115,13 @@ SORTS = {
     "customers": lambda r: r.figures.customers,
     "reminders_sent": lambda r: r.figures.reminders_sent,
     "within_2h": lambda r: r.figures.within_2h_share,
+    "stage": lambda r: r.stage.reached,
 }
 TEAM_COLUMNS = [
     "team", "meetings held", "ritual kept %", "submission rate %", "on-time rate %",
     "late rate %", "median freshness (days)", "customers heard", "reminders sent",
     "insights within 2 h of a reminder %", "insights before any reminder %", "channels",
+    "stage on the ladder (0-5)",
 ]  # fmt: skip
 
 
@@ -154,8 +157,12 @@ def organisation(request: HttpRequest) -> HttpResponse:
     teams = list(Team.objects.order_by("name"))
     figures = _team_figures(period, teams)
     ids = [t.pk for t in teams]
-    warnings = participation.decaying(ids, timezone.localdate())
-    rows = [TeamRow(team, figures[team.pk], warnings.get(team.pk)) for team in teams]
+    today = timezone.localdate()
+    warnings = participation.decaying(ids, today)
+    stages = participation.stages(ids, today)
+    rows = [
+        TeamRow(team, figures[team.pk], warnings.get(team.pk), stages[team.pk]) for team in teams
+    ]
     overall = participation.total(figures, participation.customers_heard(period, ids))
     sort = request.GET.get("sort", "ritual_kept")
     descending = request.GET.get("dir", "desc") != "asc"
@@ -165,8 +172,8 @@ def organisation(request: HttpRequest) -> HttpResponse:
     if export == "teams":
         return csv_response(
             "teams", TEAM_COLUMNS,
-            [_figures_row(r.team.name, r.figures) for r in rows]
-            + [_figures_row("All teams", overall)],
+            [[*_figures_row(r.team.name, r.figures), r.stage.reached] for r in rows]
+            + [[*_figures_row("All teams", overall), ""]],
         )  # fmt: skip
     if export == "trend":
         return _trend_csv(weeks)
@@ -193,7 +200,15 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
     access = access_team(request.user, slug, role=Role.FACILITATOR)
     form, period = _period(request)
     figures = _team_figures(period, [access.team])[access.team.pk]
-    warning = participation.decaying([access.team.pk], timezone.localdate()).get(access.team.pk)
+    today = timezone.localdate()
+    warning = participation.decaying([access.team.pk], today).get(access.team.pk)
+    stage = participation.stages([access.team.pk], today)[access.team.pk]
+    ladder = [
+        (name, definition, stood)
+        for (name, _), definition, stood in zip(
+            participation.LADDER, participation.LADDER_DEFINITIONS, stage.steps, strict=True
+        )
+    ]
     weeks, chart = _trend(period, [access.team.pk])
     people = participation.people_figures(period, access.team.pk)
     results, cells = participation.grid(access.team.pk)
@@ -227,7 +242,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "insights/team_dashboard.html",
         {"access": access, "team": access.team, "form": form, "period": period,
-         "figures": figures, "warning": warning, "weeks": weeks, "chart": chart, "people": people, "names": names,
+         "figures": figures, "warning": warning, "stage": stage, "ladder": ladder, "weeks": weeks, "chart": chart, "people": people, "names": names,
          "members": members, "results": results, "grid_rows": grid_rows,
          "query": request.GET.urlencode(), "definitions": participation.definitions()},
     )  # fmt: skip

@@ -188,9 +188,9 @@ def test_the_dashboards_cost_the_same_queries_whatever_the_size(
          time_machine=time_machine)  # fmt: skip
     client.force_login(org_admin)
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(18):
         assert client.get("/dashboard/").status_code == 200
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(21):
         assert client.get("/teams/sales/dashboard/").status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get("/me/record/").status_code == 200

@@ -22,12 +22,13 @@ from collections import Counter
 import pytest
 
 from insights import participation
+from insights.models import Action, Insight, RoundResult, SeatResult
 from insights.participation import Period, median
 from insights.services import submit_insight
 from meetings import services
 from meetings.models import Membership
 from reminders.figures import reminders_sent
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, InsightFactory, MeetingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,7 @@ UTC = dt.UTC
 # Monday 1 June 2026, 00:30 in Brussels = Sunday 31 May, 22:30 UTC.
 FIRST = dt.datetime(2026, 5, 31, 22, 30, tzinfo=UTC)
 WEEKS = 6
+NOW = dt.datetime(2026, 6, 30, 9, 0, tzinfo=UTC)
 
 
 def bring(meeting, author, *, customer, days_before: int, channel="call"):
@@ -189,3 +191,42 @@ def test_the_organisation_counts_a_customer_two_teams_heard_once(
 )
 def test_the_median_of_a_histogram(histogram, middle):
     assert median(Counter(histogram)) == middle
+
+
+def test_the_ladder_is_climbed_one_step_at_a_time(team, facilitator, member):
+    today = dt.date(2026, 6, 30)
+    assert participation.stages([team.pk], today)[team.pk].reached == 0
+    assert "Schedule a regular meeting" in participation.stages([team.pk], today)[team.pk].next_step
+
+    results = []
+    for weeks_ago in range(1, 9):  # eight weeks, every round complete
+        day = today - dt.timedelta(weeks=weeks_ago)
+        meeting = MeetingFactory(team=team, starts_at=dt.datetime.combine(day, dt.time(8), UTC))
+        results.append(RoundResult.objects.create(
+            meeting=meeting, team=team, local_date=day, week=day - dt.timedelta(days=day.weekday()),
+            expected=2, on_time=2, late=0, missing=0, excused=0, from_excused=0, kept=True,
+        ))  # fmt: skip
+    assert participation.stages([team.pk], today)[team.pk].reached == 3
+
+    acme = CustomerFactory(team=team, name="Acme", tier="key")
+    for number, result in enumerate(results[:4]):
+        insight = InsightFactory(meeting=result.meeting, author=member, customer=acme)
+        Action.objects.create(meeting=result.meeting, insight=insight, title=f"Follow up {number}",
+                              owner=member, done_at=NOW if number % 2 else None)  # fmt: skip
+    assert participation.stages([team.pk], today)[team.pk].reached == 4
+
+    SeatResult.objects.create(
+        result=results[0], team=team, user=member, local_date=results[0].local_date,
+        week=results[0].week, outcome="on_time", customer=acme,
+        insight=Insight.objects.filter(customer=acme).first(), freshness_days=1,
+    )  # fmt: skip
+    stage = participation.stages([team.pk], today)[team.pk]
+    assert stage.reached == 5
+    assert stage.next_step is None
+
+
+def test_the_fixture_team_stands_on_the_second_step(history, team):
+    stage = participation.stages([team.pk], dt.date(2026, 7, 13))[team.pk]
+
+    assert stage.steps[:2] == [True, True]
+    assert stage.reached == 2  # six weeks of meetings, and not all kept
