@@ -12,7 +12,7 @@ help:
 	@echo "make run    start InsightBoard with demo data on http://127.0.0.1:$(PORT)/"
 	@echo "make test   run the whole test suite (uses DATABASE_URL/REDIS_URL when set)"
 	@echo "make lint   ruff lint and format check, app dependencies, migrations"
-	@echo "make bench  reminder dispatch benchmark (needs PostgreSQL and Redis on 127.0.0.1)"
+	@echo "make bench  reminder dispatch and dashboard benchmarks (need PostgreSQL and Redis on 127.0.0.1)"
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtualenv: on Debian/Ubuntu run 'apt-get install python3-venv'."; exit 1; }
@@ -69,6 +69,7 @@ test: install
 # the scratch database insightboard_bench and Redis database 14; not run by CI.
 bench: install
 	$(PY) bench/reminders.py
+	$(PY) bench/dashboards.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -42,7 +42,8 @@ DEFINITIONS = {
     "streak": "Meetings in a row at which the person brought an insight (on time or late). "
     "An excused or away meeting neither breaks nor extends it; a missed one ends it.",
     "week": "A meeting's week is the Monday-to-Sunday week on its team's calendar.",
-    "warning": "A team is flagged when, over its last four meetings with someone expected, the "
+    "warning": "A team is flagged when, over its last four meetings with someone expected (in "
+    "the last 12 weeks), the "
     "ritual was kept in fewer than {below} of them, or {drop} points or more under its own "
     "12-week average. Its admins and the organisation admins get one e-mail a week about it.",
 }
@@ -389,7 +390,7 @@ FROM (
     SELECT team_id, kept,
            ROW_NUMBER() OVER (PARTITION BY team_id ORDER BY local_date DESC, id DESC) AS n
     FROM insights_roundresult
-    WHERE expected > 0 AND local_date <= %s AND {teams}
+    WHERE expected > 0 AND local_date > %s AND local_date <= %s AND {teams}
 ) AS recent
 WHERE n <= %s
 GROUP BY team_id
@@ -407,7 +408,10 @@ def decaying(team_ids: list[int], today: dt.date) -> dict[int, Warning]:
     placeholders = ", ".join(["%s"] * len(team_ids))
     sql = _RECENT_SQL.format(teams=f"team_id IN ({placeholders})")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [today, *team_ids, RECENT_MEETINGS])
+        # Only meetings of the last 12 weeks: a team that hasn't met since isn't slipping,
+        # it stopped (and the scan stays small however long the history).
+        since = today - dt.timedelta(weeks=12)
+        cursor.execute(sql, [since, today, *team_ids, RECENT_MEETINGS])
         recent = {team_id: (count, kept) for team_id, count, kept in cursor.fetchall()}
     averages = {
         row["team_id"]: _share(row["kept"], row["countable"])
