@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Away, User
 from insights.models import Customer, Insight, RoundResult, Tag
-from insights.services import record_round
+from insights.services import record_missing_rounds, record_round
 from meetings.models import Attendance, Invitation, Meeting, Membership, Series, Team
 from meetings.services import MATERIALISE_AHEAD, mark_away, materialise_series
 
@@ -361,6 +361,7 @@ def _history(now: dt.datetime) -> None:
 @transaction.atomic
 def load(now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
+    record_missing_rounds()  # meetings ended by an earlier version, before results
     _history(now)
     _user(ORG_ADMIN, "Europe/Brussels")
     next_start = _next_start(now)

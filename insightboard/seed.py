@@ -219,7 +219,6 @@ def _results(outcomes) -> int:
         ))  # fmt: skip
     results = RoundResult.objects.bulk_create(results, batch_size=BATCH)
     by_meeting = {r.meeting_id: r for r in results}
-    nudges = [SeatResult.Nudge.BEFORE_ANY, SeatResult.Nudge.WITHIN_2H, SeatResult.Nudge.LATER]
     SeatResult.objects.bulk_create(
         (
             SeatResult(
@@ -228,7 +227,8 @@ def _results(outcomes) -> int:
                 insight=insight, customer_id=insight.customer_id if insight else None,
                 channel=insight.channel if insight else "",
                 freshness_days=(day - insight.conversation_date).days if insight else None,
-                nudge=nudges[user.pk % 3] if insight else SeatResult.Nudge.NONE,
+                # No reminders are seeded, so every insight came before any.
+                nudge=SeatResult.Nudge.BEFORE_ANY if insight else SeatResult.Nudge.NONE,
             )
             for meeting, user, outcome, insight, day in outcomes
         ),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH, HEIGHT, PAD_X, PAD_Y = 600, 220, 56, 20
+WIDTH, HEIGHT, PAD_X, PAD_TOP, PAD_BOTTOM = 600, 240, 56, 16, 36
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Chart:
 
 
 def _y(share: float) -> float:
-    return PAD_Y + (1 - share) * (HEIGHT - 2 * PAD_Y)
+    return PAD_TOP + (1 - share) * (HEIGHT - PAD_TOP - PAD_BOTTOM)
 
 
 def line_chart(labels: list[str], series: list[tuple[str, str, list[float | None]]]) -> Chart:

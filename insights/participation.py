@@ -41,7 +41,11 @@ DEFINITIONS = {
     "reminder, and the share that came before any reminder.",
     "streak": "Meetings in a row at which the person brought an insight (on time or late). "
     "An excused or away meeting neither breaks nor extends it; a missed one ends it.",
-    "week": "A meeting's week is the Monday-to-Sunday week on its team's calendar.",
+    "week": "A meeting's week is the Monday-to-Sunday week on its team's calendar. Periods "
+    "of 4, 12 or 52 weeks are whole weeks, this one included.",
+    "stage": "A team's step (0 to 5) on the ladder of the ritual, over the last 12 weeks: "
+    "meetings held; most people bring an insight; the ritual kept 8 weeks running; insights "
+    "lead to actions that get done; every key account heard. The team page shows each step.",
     "warning": "A team is flagged when, over its last four meetings with someone expected (in "
     "the last 12 weeks), the "
     "ritual was kept in fewer than {below} of them, or {drop} points or more under its own "
@@ -71,7 +75,10 @@ class Period:
 
     @classmethod
     def last_weeks(cls, weeks: int, today: dt.date) -> Period:
-        return cls(start=today - dt.timedelta(weeks=weeks) + dt.timedelta(days=1), end=today)
+        """Whole weeks, this one included: from the Monday `weeks - 1` weeks ago, so a
+        weekly trend never starts with a partial week."""
+        monday = today - dt.timedelta(days=today.weekday())
+        return cls(start=monday - dt.timedelta(weeks=weeks - 1), end=today)
 
     def filter(self) -> Q:
         return Q(local_date__gte=self.start, local_date__lte=self.end)
@@ -330,11 +337,11 @@ def people_figures(period: Period, team_id: int) -> list[PersonFigures]:
     return [PersonFigures(streak=runs.get(r["user_id"], Streak()), **r) for r in rows]
 
 
-def grid(team_id: int, *, meetings: int = 12) -> tuple[list[RoundResult], dict]:
-    """The team's last meetings (newest first) and each person's outcome at each:
-    {(user_id, result_id): outcome}. Two queries."""
+def grid(team_id: int, period: Period, *, meetings: int = 12) -> tuple[list[RoundResult], dict]:
+    """The team's last meetings in the period (newest first) and each person's outcome
+    at each: {(user_id, result_id): outcome}. Two queries."""
     results = list(
-        RoundResult.objects.filter(team_id=team_id)
+        RoundResult.objects.filter(period.filter(), team_id=team_id)
         .select_related("meeting__team")
         .order_by("-local_date", "-pk")[:meetings]
     )
@@ -379,8 +386,8 @@ class Warning:
     @property
     def reason(self) -> str:
         said = f"ritual kept in {round(self.recent * 100)} % of its last {self.recent_meetings} meetings"
-        if self.average is not None:
-            said += f", against {round(self.average * 100)} % over 12 weeks"
+        if self.average is not None and self.average > self.recent:
+            said += f", down from {round(self.average * 100)} % over 12 weeks"
         return said
 
 

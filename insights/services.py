@@ -102,6 +102,17 @@ def record_round(meeting: Meeting) -> RoundResult:
     return result
 
 
+def record_missing_rounds() -> int:
+    """Results for meetings that ended without them (ended before the dashboards
+    existed, or loaded from elsewhere). Safe to run again: it finds none."""
+    missing = Meeting.objects.filter(status=Meeting.Status.ENDED, result__isnull=True)
+    count = 0
+    for meeting in missing.select_related("team").iterator():
+        record_round(meeting)
+        count += 1
+    return count
+
+
 def _seat_result(result: RoundResult, seat) -> SeatResult:
     insight = seat.insight
     return SeatResult(

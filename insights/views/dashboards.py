@@ -25,6 +25,7 @@ from reminders.figures import reminders_sent
 from .. import participation
 from ..charts import line_chart
 from ..csvexport import csv_response
+from ..models import SeatResult
 from ..participation import Figures, Period
 
 MAX_DAYS = 3 * 366
@@ -49,6 +50,8 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("start") or data.get("end"):
+            data["period"] = "dates"  # dates typed in mean those dates
         if data.get("period") == "dates":
             start, end = data.get("start"), data.get("end")
             if not start or not end:
@@ -189,6 +192,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
+OUTCOMES = dict(SeatResult.Outcome.choices)
 PEOPLE_COLUMNS = ["person", "expected", "submission rate %", "on-time rate %",
                   "current streak", "longest streak", "last insight", "customers covered"]  # fmt: skip
 
@@ -211,7 +215,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
     ]
     weeks, chart = _trend(period, [access.team.pk])
     people = participation.people_figures(period, access.team.pk)
-    results, cells = participation.grid(access.team.pk)
+    results, cells = participation.grid(access.team.pk, period)
     ids = {p.user_id for p in people} | {user_id for user_id, _ in cells}
     members = set(access.team.memberships.values_list("user_id", flat=True))
     names = dict(User.objects.filter(pk__in=ids | members).values_list("pk", "name"))
@@ -229,7 +233,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
         return csv_response(
             "attendance-grid",
             ["person"] + [f"{r.meeting.title} {r.local_date.isoformat()}" for r in results],
-            ([names.get(uid, "")] + [cells.get((uid, r.pk), "") for r in results]
+            ([names.get(uid, "")] + [OUTCOMES.get(cells.get((uid, r.pk)), "") for r in results]
              for uid in grid_people),
         )  # fmt: skip
     if export == "trend":

@@ -71,7 +71,7 @@ def test_an_org_admin_drills_from_the_dashboard_into_a_team_and_exports_its_grid
     download.value.save_as(saved)
     rows = list(csv.reader(saved.open(encoding="utf-8")))
     assert rows[0][0] == "person" and len(rows[0]) == 4
-    assert ["Bob Member", "on_time", "on_time", "on_time"] in rows
+    assert ["Bob Member", "On time", "On time", "On time"] in rows
 
 
 def test_the_dashboards_fit_a_phone(phone, organisation, facilitator):

@@ -9,7 +9,8 @@ import io
 
 import pytest
 
-from insights.services import submit_insight
+from insights.models import RoundResult
+from insights.services import record_missing_rounds, submit_insight
 from meetings import services
 from meetings.models import Membership
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
@@ -144,7 +145,7 @@ def test_the_people_grid_and_trend_download_as_csv(client, facilitator, member, 
     assert [r[0] for r in people[1:]] == ["Alice Facilitator", "Bob Member"]
     assert people[2][1:6] == ["3", "100.0", "100.0", "3", "3"]
     assert grid[0][0] == "person" and len(grid[0]) == 4
-    assert grid[2] == ["Bob Member", "on_time", "on_time", "on_time"]
+    assert grid[2] == ["Bob Member", "On time", "On time", "On time"]
     assert len(trend) == 4
 
 
@@ -194,3 +195,30 @@ def test_the_dashboards_cost_the_same_queries_whatever_the_size(
         assert client.get("/teams/sales/dashboard/").status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get("/me/record/").status_code == 200
+
+
+def test_dates_typed_in_are_used_without_choosing_between_dates(client, org_admin, two_teams):
+    client.force_login(org_admin)
+
+    html = client.get("/dashboard/?period=12w&start=2026-06-20&end=2026-06-30").content.decode()
+
+    assert "20 Jun 2026 – 30 Jun 2026" in html
+
+
+def test_the_grid_shows_only_the_periods_meetings(client, facilitator, two_teams):
+    client.force_login(facilitator)
+
+    rows = rows_of(
+        client.get("/teams/sales/dashboard/?start=2026-06-20&end=2026-06-30&export=grid")
+    )
+
+    assert len(rows[0]) == 2  # the person, and the one meeting of 23 June
+
+
+def test_meetings_that_ended_before_results_existed_are_recorded_once(team, member, time_machine):
+    held(team, [member], weeks=2, bring=1, time_machine=time_machine)
+    RoundResult.objects.all().delete()  # as if they had ended in an earlier version
+
+    assert record_missing_rounds() == 2
+    assert record_missing_rounds() == 0
+    assert RoundResult.objects.filter(team=team).count() == 2

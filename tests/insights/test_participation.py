@@ -158,7 +158,7 @@ def test_each_persons_figures_and_a_removed_member_still_counted(
 
 
 def test_the_grid_has_each_persons_outcome_at_the_last_meetings(history, team, member):
-    results, cells = participation.grid(team.pk, meetings=3)
+    results, cells = participation.grid(team.pk, PERIOD, meetings=3)
 
     assert [r.meeting.title for r in results] == ["Round 6", "Round 5", "Round 4"]
     assert [cells[(member.pk, r.pk)] for r in results] == ["on_time", "excused", "excused"]

@@ -70,11 +70,11 @@ def test_the_dashboards_flag_the_slipping_team(client, slipping, org_admin, faci
     client.force_login(facilitator)
     team_page = client.get("/teams/sales/dashboard/").content.decode()
 
-    assert "The ritual is slipping in 1 team" in html
+    assert "The ritual needs attention in 1 team" in html
     table = html.split('<table class="figures">', 1)[1]
-    assert "slipping</span>" in table.split("Sales</a>", 1)[1].split("</th>", 1)[0]
-    assert "slipping</span>" not in table.split("Engineering</a>", 1)[1].split("</th>", 1)[0]
-    assert "The ritual is slipping: ritual kept in 25 %" in team_page
+    assert "needs attention</span>" in table.split("Sales</a>", 1)[1].split("</th>", 1)[0]
+    assert "needs attention</span>" not in table.split("Engineering</a>", 1)[1].split("</th>", 1)[0]
+    assert "The ritual needs attention: ritual kept in 25 %" in team_page
 
 
 def test_the_weekly_digest_goes_once_a_week_to_the_teams_admins_and_the_org_admins(
@@ -85,7 +85,7 @@ def test_the_weekly_digest_goes_once_a_week_to_the_teams_admins_and_the_org_admi
     time_machine.shift(dt.timedelta(days=2))
     queue_early_warnings(TODAY + dt.timedelta(days=2))
 
-    sent = [m for m in deliver() if m.subject.startswith("The insight ritual is slipping")]
+    sent = [m for m in deliver() if m.subject.startswith("The insight ritual needs attention")]
 
     assert sorted(m.to[0] for m in sent) == ["carol@example.com", "olivia@example.com"]
     assert all("Sales" in m.subject and "Engineering" not in m.subject for m in sent)
@@ -106,3 +106,13 @@ def test_a_team_that_recovered_before_the_send_gets_no_digest(slipping, team, ti
         Message.objects.filter(kind=Message.Kind.EARLY_WARNING).values_list("state", flat=True)
     )
     assert states == {Message.State.SKIPPED_CANCELLED}
+
+
+def test_a_team_admin_is_sent_to_their_teams_dashboard_not_the_organisations(slipping, deliver):
+    queue_early_warnings(TODAY)
+
+    sent = {m.to[0]: m for m in deliver()}
+
+    assert "/teams/sales/dashboard/" in sent["carol@example.com"].body
+    assert "All teams:" not in sent["carol@example.com"].body
+    assert "All teams: http://localhost:8000/dashboard/" in sent["olivia@example.com"].body
