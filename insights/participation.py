@@ -266,7 +266,7 @@ WITH seq AS (
            SUM(CASE WHEN outcome = %s THEN 1 ELSE 0 END) OVER (
                PARTITION BY user_id ORDER BY local_date, result_id
                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run
-    FROM insights_seatresult
+    FROM {table}
     WHERE outcome <> %s AND {where}
 ),
 runs AS (
@@ -292,7 +292,7 @@ def streaks(*, team_id: int | None = None, user_id: int | None = None) -> dict[i
     if user_id is not None:
         where.append("user_id = %s")
         params.append(user_id)
-    sql = _STREAKS_SQL.format(where=" AND ".join(where) or "1 = 1")
+    sql = _STREAKS_SQL.format(table=SeatResult._meta.db_table, where=" AND ".join(where) or "1 = 1")
     with connection.cursor() as cursor:
         cursor.execute(sql, [Outcome.MISSING, Outcome.EXCUSED, *params, Outcome.MISSING])
         return {uid: Streak(current=current, longest=longest)
@@ -396,7 +396,7 @@ SELECT team_id, COUNT(*), SUM(CASE WHEN kept THEN 1 ELSE 0 END)
 FROM (
     SELECT team_id, kept,
            ROW_NUMBER() OVER (PARTITION BY team_id ORDER BY local_date DESC, id DESC) AS n
-    FROM insights_roundresult
+    FROM {table}
     WHERE expected > 0 AND local_date > %s AND local_date <= %s AND {teams}
 ) AS recent
 WHERE n <= %s
@@ -413,7 +413,7 @@ def decaying(team_ids: list[int], today: dt.date) -> dict[int, Warning]:
     below = settings.EARLY_WARNING_BELOW
     drop = settings.EARLY_WARNING_DROP
     placeholders = ", ".join(["%s"] * len(team_ids))
-    sql = _RECENT_SQL.format(teams=f"team_id IN ({placeholders})")
+    sql = _RECENT_SQL.format(table=RoundResult._meta.db_table, teams=f"team_id IN ({placeholders})")
     with connection.cursor() as cursor:
         # Only meetings of the last 12 weeks: a team that hasn't met since isn't slipping,
         # it stopped (and the scan stays small however long the history).
