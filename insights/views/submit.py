@@ -48,9 +48,11 @@ def _insight_page(
         with transaction.atomic():
             submit_insight(meeting=meeting, author=author, data=form.resolved())
         separator = "&" if "?" in post_url else "?"
-        return redirect(f"{post_url}{separator}saved=1")
+        # "first": the insight is new (a milestone is celebrated once, not at every edit).
+        return redirect(f"{post_url}{separator}saved={'1' if instance else 'first'}")
     submitted, expected, extra = counts(meeting)
-    saved = request.GET.get("saved") == "1" and instance is not None
+    saved = request.GET.get("saved") in ("1", "first") and instance is not None
+    first_save = saved and request.GET.get("saved") == "first"
     excused = meeting.attendances.filter(user=author, status=Attendance.Status.EXCUSED).exists()
     # Suggestions come from the team's own lists: a guest from another team doesn't see them.
     is_member = meeting.team.memberships.filter(user=author).exists()
@@ -64,7 +66,7 @@ def _insight_page(
         "post_url": post_url,
         "via_link": via_link,
         "saved": saved,
-        "milestone": milestone_reached(author) if saved and not excused else None,
+        "milestone": milestone_reached(author) if first_save and not excused else None,
         "submitted": submitted,
         "expected": expected,
         "extra": extra,

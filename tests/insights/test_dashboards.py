@@ -168,12 +168,14 @@ def test_the_fifth_meeting_in_a_row_is_celebrated_when_the_insight_is_saved(
                                       starts_at=NOW + dt.timedelta(days=1))  # fmt: skip
     client.force_login(member)
     url = f"/teams/sales/meetings/{meeting.pk}/insight/"
-    client.post(url, {"customer": "Acme", "conversation_date": "2026-06-29", "channel": "call",
-                      "said": "They print it.", "so_what": "Paper matters."})  # fmt: skip
+    data = {"customer": "Acme", "conversation_date": "2026-06-29", "channel": "call",
+            "said": "They print it.", "so_what": "Paper matters."}  # fmt: skip
 
-    html = client.get(url + "?saved=1").content.decode()
+    saved = client.post(url, data, follow=True).content.decode()
+    edited = client.post(url, {**data, "said": "Typo fixed."}, follow=True).content.decode()
 
-    assert "5 meetings in a row" in html
+    assert "5 meetings in a row" in saved
+    assert "Saved" in edited and "in a row" not in edited  # celebrated once, not at each edit
 
 
 @pytest.mark.parametrize("size", [2, 6])

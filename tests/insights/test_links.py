@@ -67,7 +67,7 @@ def test_posting_through_the_link_saves_the_insight_of_that_attendee(client, mem
     response = client.post(link, form_data())
 
     assert response.status_code == 302
-    assert response["Location"].startswith(link) and response["Location"].endswith("&saved=1")
+    assert response["Location"].startswith(link) and response["Location"].endswith("&saved=first")
     assert Insight.objects.get().author == member
     assert "Saved ✓" in client.get(response["Location"]).content.decode()
 
