@@ -24,7 +24,6 @@ query). tests/insights/test_round.py holds both to the same fixture.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -33,17 +32,14 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from meetings.models import Attendance, Meeting
 
-from .models import Insight
+from .models import Insight, SeatResult
 
 # The attendances that count in M. Attendance.is_excused is the same rule in Python.
 EXPECTED = ~Q(status=Attendance.Status.EXCUSED)
 
 
-class Outcome(StrEnum):
-    ON_TIME = "on_time"
-    LATE = "late"
-    MISSING = "missing"
-    EXCUSED = "excused"
+# The four outcomes, as the results written when a meeting ends store them.
+Outcome = SeatResult.Outcome
 
 
 @dataclass(frozen=True)
