@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Away, User
+from insights.customers import refresh_last_heard
 from insights.models import Customer, Insight, RoundResult, Tag
 from insights.services import record_missing_rounds, record_round
 from meetings.models import Attendance, Invitation, Meeting, Membership, Series, Team
@@ -38,6 +39,7 @@ class Person:
 
 ORG_ADMIN = Person("olivia@example.com", "Olivia Martens", "")
 
+KEY, STANDARD = Customer.Tier.KEY, Customer.Tier.STANDARD
 TEAMS = {
     "sales": {
         "name": "Sales Benelux",
@@ -53,11 +55,11 @@ TEAMS = {
             Person("ken@example.com", "Ken Okafor", Membership.Role.MEMBER),
         ],
         "customers": [
-            ("Acme Logistics", "Enterprise"),
-            ("Brightside Dental", "SMB"),
-            ("Northwind Foods", "Mid-market"),
-            ("Keller & Sons", "SMB"),
-            ("Helios Energy", "Enterprise"),
+            ("Acme Logistics", "Enterprise", KEY),
+            ("Brightside Dental", "SMB", STANDARD),
+            ("Northwind Foods", "Mid-market", STANDARD),
+            ("Keller & Sons", "SMB", STANDARD),
+            ("Helios Energy", "Enterprise", KEY),
         ],
         "tags": ["pricing", "onboarding", "reporting", "churn risk", "integrations"],
     },
@@ -74,10 +76,10 @@ TEAMS = {
             Person("diego@example.com", "Diego Alvarez", Membership.Role.MEMBER),
         ],
         "customers": [
-            ("Acme Logistics", "Enterprise"),
-            ("Pinecrest Clinics", "Mid-market"),
-            ("Lumen Retail", "Enterprise"),
-            ("Orbit Studio", "SMB"),
+            ("Acme Logistics", "Enterprise", KEY),
+            ("Pinecrest Clinics", "Mid-market", STANDARD),
+            ("Lumen Retail", "Enterprise", KEY),
+            ("Orbit Studio", "SMB", STANDARD),
         ],
         "tags": ["mobile", "search", "performance", "permissions", "exports"],
     },
@@ -374,11 +376,12 @@ def load(now: dt.datetime | None = None) -> None:
             Membership.objects.update_or_create(
                 team=team, user=user, defaults={"role": person.role}
             )
+        # The organisation's customers: Acme Logistics talks to Sales and to Product.
         customers = [
-            Customer.objects.update_or_create(team=team, name=name, defaults={"segment": segment})[
-                0
-            ]
-            for name, segment in spec["customers"]
+            Customer.objects.update_or_create(
+                name=name, defaults={"segment": segment, "tier": tier}
+            )[0]
+            for name, segment, tier in spec["customers"]
         ]
         tags = [Tag.objects.get_or_create(team=team, name=name)[0] for name in spec["tags"]]
 
@@ -425,3 +428,17 @@ def load(now: dt.datetime | None = None) -> None:
                 late={len(people) - 3} if past and week != 1 else set(),
                 past=past,
             )
+    _unheard_key_accounts()
+    refresh_last_heard(Customer.objects.values_list("pk", flat=True))
+
+
+# Key accounts on the organisation's list that no team has talked to lately: the
+# customers page's "who are we not hearing" has something true to say.
+UNHEARD = [("Globex Retail", "Enterprise"), ("Initech Bank", "Enterprise")]
+
+
+def _unheard_key_accounts() -> None:
+    for name, segment in UNHEARD:
+        Customer.objects.get_or_create(
+            name=name, defaults={"segment": segment, "tier": Customer.Tier.KEY}
+        )

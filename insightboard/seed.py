@@ -19,8 +19,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from accounts.models import User
+from insights.customers import refresh_last_heard
 from insights.models import Customer, Insight, RoundResult, SeatResult
 from meetings.models import Attendance, Meeting, Membership, Team
 
@@ -97,22 +99,49 @@ def seed(
              for index, user in enumerate(members)),
             batch_size=BATCH,
         )  # fmt: skip
-        customers = Customer.objects.bulk_create(
-            (Customer(team=team, name=f"{_company(rng)} {t + 1}-{c + 1}",
-                      segment=SEGMENTS[c % len(SEGMENTS)])
-             for t, team in enumerate(team_rows) for c in range(12)),
-            batch_size=BATCH,
-        )  # fmt: skip
-        counts.update(teams=teams, people=len(users), customers=len(customers))
+        pool = _customers(max(CUSTOMERS_PER_TEAM, teams * CUSTOMERS_PER_TEAM // 2))
+        counts.update(teams=teams, people=len(users), customers=len(pool))
         meetings = _meetings(team_rows, weeks, now)
         counts["meetings"] = len(meetings)
         profiles = {team.pk: PROFILES[i % len(PROFILES)] for i, team in enumerate(team_rows)}
         by_team = {team.pk: members for team, members in zip(team_rows, people, strict=True)}
+        # Customers are the organisation's: neighbouring teams share half of theirs.
+        step = CUSTOMERS_PER_TEAM // 2
         team_customers = {
-            team.pk: customers[t * 12 : (t + 1) * 12] for t, team in enumerate(team_rows)
+            team.pk: [pool[(t * step + c) % len(pool)] for c in range(CUSTOMERS_PER_TEAM)]
+            for t, team in enumerate(team_rows)
         }
         counts.update(_rounds(meetings, by_team, team_customers, profiles, weeks, now, rng))
+        refresh_last_heard(c.pk for c in pool)
     return counts
+
+
+CUSTOMERS_PER_TEAM = 12
+KINDS = ["Logistics", "Health", "Retail", "Foods", "Energy", "Clinics", "Studio", "Bank",
+         "Insurance", "Media", "Labs", "Freight"]  # fmt: skip
+
+
+def _customers(count: int) -> list[Customer]:
+    """`count` customers of the organisation, every eighth a key account; the ones an
+    earlier run (or the demo) made are reused, as the insight form would."""
+    names = []
+    for i in range(count):
+        name = f"{COMPANIES[i % len(COMPANIES)]} {KINDS[i // len(COMPANIES) % len(KINDS)]}"
+        rounds = i // (len(COMPANIES) * len(KINDS))
+        names.append(f"{name} {rounds + 1}" if rounds else name)
+    Customer.objects.bulk_create(
+        (Customer(name=name, segment=SEGMENTS[i % len(SEGMENTS)],
+                  tier=Customer.Tier.KEY if i % 8 == 0 else Customer.Tier.STANDARD)
+         for i, name in enumerate(names)),
+        batch_size=BATCH, ignore_conflicts=True,
+    )  # fmt: skip
+    found = {
+        c.lowered: c
+        for c in Customer.objects.annotate(lowered=Lower("name")).filter(
+            lowered__in=[n.lower() for n in names]
+        )
+    }
+    return [found[name.lower()] for name in names]
 
 
 def _role(index: int) -> str:
@@ -133,10 +162,6 @@ COMPANIES = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli",
 
 def _person_name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-
-
-def _company(rng: random.Random) -> str:
-    return rng.choice(COMPANIES)
 
 
 def _meetings(teams: list[Team], weeks: int, now: dt.datetime) -> list[Meeting]:

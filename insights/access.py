@@ -1,33 +1,75 @@
-"""Insights as the current user may see them: their teams' only (all for
-organisation admins). Another team's insight or customer is a 404."""
+"""Insights and customers as the current user may see them.
+
+Customers are the organisation's: anyone signed in sees every customer, with how
+many insights each team brought and when. Reading another team's insights depends
+on the organisation admins' one setting (Sharing): in full by default, or counts and
+dates only, when another team's insight is a 404. Meetings, rounds and actions never
+cross teams (meetings/access.py)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from meetings.access import TeamAccess, in_meeting
-from meetings.models import Meeting, Team
+from meetings.models import Meeting, Membership, Team
 
-from .models import Action, Customer, Insight
+from .models import Action, Customer, Insight, Sharing
+
+CUSTOMER_EDITORS_ONLY = (
+    "Only organisation admins, and facilitators of a team that heard from this customer, "
+    "can rename or merge it."
+)
 
 
-def visible_insights(user):
+def own_teams(user):
+    return Team.objects.filter(memberships__user=user)
+
+
+def reads_other_teams(user, sharing: Sharing | None = None) -> bool:
+    """Whether this person reads other teams' insights in full."""
+    return user.is_staff or (sharing or Sharing.current()).shares_insights
+
+
+def readable_insights(user, sharing: Sharing | None = None):
+    """Every insight this person may read: their teams' (and their own, as a guest),
+    and the others' unless the organisation shares only counts."""
     insights = Insight.objects.all()
-    if not user.is_staff:
-        insights = insights.filter(team__in=Team.objects.filter(memberships__user=user))
-    return insights
+    if reads_other_teams(user, sharing):
+        return insights
+    return insights.filter(Q(team__in=own_teams(user)) | Q(author=user))
 
 
-def access_insight(access: TeamAccess, insight_id: int) -> Insight:
+def access_insight(user, slug: str, insight_id: int) -> Insight:
     return get_object_or_404(
-        Insight.objects.select_related("author", "customer", "meeting__team", "team"),
-        team=access.team,
+        readable_insights(user).select_related("author", "customer", "meeting__team", "team"),
+        team__slug=slug,
         pk=insight_id,
     )
 
 
-def access_customer(access: TeamAccess, customer_id: int) -> Customer:
-    return get_object_or_404(Customer, team=access.team, pk=customer_id)
+def access_customer(customer_id: int) -> Customer:
+    return get_object_or_404(Customer, pk=customer_id)
+
+
+def can_edit_customer(user, customer: Customer) -> bool:
+    """Renaming and merging change every team's list: organisation admins, and the
+    facilitators and admins of a team that heard from the customer."""
+    if user.is_staff:
+        return True
+    return Membership.objects.filter(
+        user=user,
+        role__in=[Membership.Role.FACILITATOR, Membership.Role.ADMIN],
+        team__insights__customer=customer,
+    ).exists()
+
+
+def access_customer_to_edit(user, customer_id: int) -> Customer:
+    customer = access_customer(customer_id)
+    if not can_edit_customer(user, customer):
+        raise PermissionDenied(CUSTOMER_EDITORS_ONLY)
+    return customer
 
 
 def access_meeting_insight(meeting: Meeting, insight_id: int) -> Insight:

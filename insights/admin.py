@@ -4,14 +4,72 @@ from django.contrib import admin
 
 from insightboard.admin import OrgAdminPermissions
 
-from .models import Action, Customer, Insight, Reaction, RoundResult, SeatResult, Tag
+from .models import (
+    Action,
+    Customer,
+    CustomerAlias,
+    Insight,
+    Reaction,
+    RoundResult,
+    SeatResult,
+    Sharing,
+    Tag,
+)
+
+
+class AliasInline(admin.TabularInline):
+    model = CustomerAlias
+    extra = 0
+    readonly_fields = ("name",)
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Customer)
 class CustomerAdmin(OrgAdminPermissions, admin.ModelAdmin):
-    list_display = ("name", "segment", "team", "created_at")
-    list_filter = ("segment", "team")
-    search_fields = ("name",)
+    """Customers are made by the insights that name them, and renamed or merged on
+    their page (which keeps the old names as aliases): here only segment and tier."""
+
+    list_display = ("name", "segment", "tier", "last_heard_on")
+    list_filter = ("tier", "segment")
+    search_fields = ("name", "aliases__name")
+    readonly_fields = ("name", "last_heard_on", "created_at")
+    inlines = [AliasInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(CustomerAlias)
+class CustomerAliasAdmin(OrgAdminPermissions, admin.ModelAdmin):
+    """Former names, kept by renames and merges; deleting one frees the name."""
+
+    list_display = ("name", "customer")
+    search_fields = ("name", "customer__name")
+    readonly_fields = ("name", "customer")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Sharing)
+class SharingAdmin(OrgAdminPermissions, admin.ModelAdmin):
+    """The one setting; also on the customers page (Sharing across teams)."""
+
+    list_display = ("other_teams", "updated_by", "updated_at")
+    readonly_fields = ("updated_by", "updated_at")
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not Sharing.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk, obj.updated_by = 1, request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Tag)

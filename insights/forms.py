@@ -14,7 +14,8 @@ from meetings.forms import TeamPeopleField
 from meetings.models import Meeting
 
 from . import freshness
-from .models import Customer, Insight, Tag
+from .customers import find_or_create_customer
+from .models import Insight, Tag
 
 MAX_TAGS = 8
 TOO_MANY_TAGS = f"{MAX_TAGS} tags at most."
@@ -137,30 +138,26 @@ class InsightForm(forms.Form):
         return names
 
     def resolved(self) -> dict:
-        """The cleaned data as model values, customers and tags found or created in
-        the meeting's team (never another team's, whatever was typed)."""
-        team = self.meeting.team
+        """The cleaned data as model values: the customer from the organisation's one
+        list (by any name it has had), tags found or created in the meeting's team."""
         data = dict(self.cleaned_data)
         name, segment = data.pop("customer"), data.pop("segment").strip()
-        customer, created = _find_or_create(Customer, team, name, segment=segment)
-        if not created and segment and segment != customer.segment:
-            customer.segment = segment
-            customer.save(update_fields=["segment"])
-        tags = [_find_or_create(Tag, team, tag_name)[0] for tag_name in data.pop("tags")]
+        customer = find_or_create_customer(name, segment=segment)
+        tags = [_find_or_create_tag(self.meeting.team, tag_name) for tag_name in data.pop("tags")]
         return {**data, "customer": customer, "tags": tags}
 
 
-def _find_or_create(model, team, name: str, **defaults):
-    """Case-insensitively unique per team; two people typing the same new name at
+def _find_or_create_tag(team, name: str) -> Tag:
+    """Case-insensitively unique per team; two people typing the same new tag at
     once both end up with the one row."""
-    found = model.objects.filter(team=team, name__iexact=name).first()
+    found = Tag.objects.filter(team=team, name__iexact=name).first()
     if found is not None:
-        return found, False
+        return found
     try:
         with transaction.atomic():
-            return model.objects.create(team=team, name=name, **defaults), True
+            return Tag.objects.create(team=team, name=name)
     except IntegrityError:
-        return model.objects.get(team=team, name__iexact=name), False
+        return Tag.objects.get(team=team, name__iexact=name)
 
 
 class ActionForm(forms.Form):

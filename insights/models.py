@@ -9,32 +9,104 @@ from django.utils import timezone
 from meetings.models import Meeting, Team
 
 
+class CustomerQuerySet(models.QuerySet):
+    def named(self, name: str) -> Customer | None:
+        """The customer called `name`, or once called it (an alias), whatever the case."""
+        return (
+            self.filter(models.Q(name__iexact=name) | models.Q(aliases__name__iexact=name))
+            .distinct()
+            .first()
+        )
+
+
 class Customer(models.Model):
-    """A customer organisation a team hears from."""
+    """A customer organisation, one for the whole organisation: when Sales and Product
+    both hear from Acme, they hear from one customer, with both teams' insights."""
 
     class Tier(models.TextChoices):
         KEY = "key", "Key account"
         STANDARD = "standard", "Standard"
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="customers")
     name = models.CharField(max_length=120)
     segment = models.CharField(max_length=60, blank=True)
-    # How much hearing from them matters: the maturity ladder's last step asks that
-    # every key account is heard.
+    # How much hearing from them matters: key accounts lead the "who are we not
+    # hearing" list, and the maturity ladder's last step asks that they are heard.
     tier = models.CharField(max_length=10, choices=Tier.choices, default=Tier.STANDARD)
+    # The latest conversation anyone recorded with them (their insights'
+    # conversation_date), kept by insights.customers.refresh_last_heard.
+    last_heard_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CustomerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint("team", Lower("name"), name="customer_name_ci_unique_per_team"),
+            models.UniqueConstraint(Lower("name"), name="customer_name_ci_unique"),
+        ]
+        indexes = [
+            # "Who are we not hearing": key accounts first, the longest unheard first.
+            models.Index(fields=["tier", "last_heard_on"], name="customer_tier_last_heard"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("insights:customer", args=[self.team.slug, self.pk])
+        return reverse("insights:customer", args=[self.pk])
+
+    @property
+    def is_key(self) -> bool:
+        return self.tier == self.Tier.KEY
+
+
+class CustomerAlias(models.Model):
+    """A name a customer was known by (a typo merged away, a former name): typing it
+    again in the insight form finds the customer instead of making a new one."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="customer_alias_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sharing(models.Model):
+    """What a member reads of other teams' insights: the organisation admins' one
+    setting (a single row). Team management, meetings and rounds never cross teams."""
+
+    class Scope(models.TextChoices):
+        INSIGHTS = "insights", "Their insights in full, on customer pages and in the library"
+        COUNTS = "counts", "Only how many insights, and when"
+
+    other_teams = models.CharField(max_length=10, choices=Scope.choices, default=Scope.INSIGHTS)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "sharing"
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="sharing_single_row")]
+
+    def __str__(self) -> str:
+        return self.get_other_teams_display()
+
+    @classmethod
+    def current(cls) -> Sharing:
+        """The setting; the default until an organisation admin first saves it (a
+        page that reads it never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @property
+    def shares_insights(self) -> bool:
+        return self.other_teams == self.Scope.INSIGHTS
 
 
 class Tag(models.Model):

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, Value, When
 
-from .models import Action, Customer, RoundResult, SeatResult
+from .models import Action, Customer, Insight, RoundResult, SeatResult
 
 Outcome = SeatResult.Outcome
 Nudge = SeatResult.Nudge
@@ -46,6 +46,11 @@ DEFINITIONS = {
     "stage": "A team's step (0 to 5) on the ladder of the ritual, over the last 12 weeks: "
     "meetings held; most people bring an insight; the ritual kept 8 weeks running; insights "
     "lead to actions that get done; every key account heard. The team page shows each step.",
+    "heard": "A customer is heard in the period when an insight about them was brought to a "
+    "meeting held in the period (by anyone, excused or not).",
+    "last_heard": "The latest conversation anyone recorded with the customer, in any team.",
+    "unheard": "Customers with no conversation recorded since the period began: key accounts "
+    "first, then the longest unheard.",
     "warning": "A team is flagged when, over its last four meetings with someone expected (in "
     "the last 12 weeks), the "
     "ritual was kept in fewer than {below} of them, or {drop} points or more under its own "
@@ -450,14 +455,15 @@ LADDER = [
     ("Insights lead to actions that get done",
      "Turn insights into follow-up actions in the meeting, and close them."),
     ("The key accounts are all being heard",
-     "Mark your key accounts, and make sure each one is heard every quarter."),
+     "Hear from your key accounts, and from each of them again every quarter."),
 ]  # fmt: skip
 LADDER_DEFINITIONS = [
     "At least one meeting held in the last 12 weeks.",
     "A submission rate of 60 % or more over the last 12 weeks.",
     "In each of the last 8 weeks, at least one meeting held, and the ritual kept in all of them.",
     "At least 3 actions caused by insights in the last 12 weeks, and at least half of them done.",
-    "At least one key account, and every key account heard in the last 12 weeks.",
+    "Every key account the team heard from in the last 52 weeks (at least one) heard again "
+    "in the last 12 weeks.",
 ]
 MOST_BRING = 0.6
 RUNNING_WEEKS = 8
@@ -509,14 +515,20 @@ def stages(team_ids: list[int], today: dt.date) -> dict[int, Stage]:
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False)))
         .order_by()
     }
-    heard = SeatResult.objects.filter(twelve.filter(), insight__isnull=False).values("customer_id")
+    # Customers are the organisation's: a team's key accounts are those it heard
+    # from in the last year.
+    year = Period(start=today - dt.timedelta(weeks=52), end=today)
     key_accounts = {
         r["team_id"]: r
-        for r in Customer.objects.filter(team_id__in=team_ids, tier=Customer.Tier.KEY)
+        for r in SeatResult.objects.filter(
+            year.filter(), team_id__in=team_ids, insight__isnull=False,
+            customer__tier=Customer.Tier.KEY,
+        )
         .values("team_id")
-        .annotate(key=Count("pk"), heard=Count("pk", filter=Q(pk__in=heard)))
+        .annotate(key=Count("customer", distinct=True),
+                  heard=Count("customer", distinct=True, filter=twelve.filter()))
         .order_by()
-    }
+    }  # fmt: skip
     result = {}
     for team_id in team_ids:
         counted = held.get(team_id)
@@ -537,3 +549,88 @@ def stages(team_ids: list[int], today: dt.date) -> dict[int, Stage]:
         reached = next((i for i, ok in enumerate(steps) if not ok), len(steps))
         result[team_id] = Stage(reached=reached, steps=steps)
     return result
+
+
+@dataclass
+class SegmentCoverage:
+    segment: str
+    customers: int  # in the organisation's list
+    heard: int
+    insights: int
+    teams: int
+
+    @property
+    def heard_share(self) -> float | None:
+        return _share(self.heard, self.customers)
+
+
+def segment_coverage(period: Period) -> list[SegmentCoverage]:
+    """Per segment: how many of its customers were heard in the period (DEFINITIONS
+    ["heard"]), in how many insights, by how many teams. Two grouped queries."""
+    heard = {
+        r["customer__segment"]: r
+        for r in SeatResult.objects.filter(period.filter(), insight__isnull=False)
+        .values("customer__segment")
+        .annotate(heard=Count("customer", distinct=True), insights=Count("pk"),
+                  teams=Count("team", distinct=True))
+        .order_by()
+    }  # fmt: skip
+    rows = []
+    for r in Customer.objects.values("segment").annotate(n=Count("pk")).order_by("segment"):
+        h = heard.get(r["segment"], {})
+        rows.append(SegmentCoverage(r["segment"], r["n"], h.get("heard", 0),
+                                    h.get("insights", 0), h.get("teams", 0)))  # fmt: skip
+    return sorted(rows, key=lambda r: (r.segment == "", r.segment.lower()))
+
+
+def key_accounts_heard(period: Period) -> tuple[int, int]:
+    """(key accounts heard in the period, key accounts), one query."""
+    heard = SeatResult.objects.filter(period.filter(), insight__isnull=False).values("customer_id")
+    counts = Customer.objects.filter(tier=Customer.Tier.KEY).aggregate(
+        total=Count("pk"), heard=Count("pk", filter=Q(pk__in=heard))
+    )
+    return counts["heard"], counts["total"]
+
+
+def customers_by_insights(period: Period) -> QuerySet:
+    """The customers heard in the period, most insights first: one row each with the
+    count and how many teams brought them (sliced by a paginator)."""
+    return (
+        SeatResult.objects.filter(period.filter(), insight__isnull=False)
+        .values("customer_id", "customer__name", "customer__segment", "customer__tier")
+        .annotate(insights=Count("pk"), teams=Count("team", distinct=True))
+        .order_by("-insights", "customer__name")
+    )
+
+
+def teams_hearing(period: Period, customer_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    """For these customers, which teams brought them in the period, and how often."""
+    teams: dict[int, list[tuple[str, int]]] = {c: [] for c in customer_ids}
+    for customer_id, name, n in (
+        SeatResult.objects.filter(period.filter(), insight__isnull=False,
+                                  customer_id__in=customer_ids)
+        .values_list("customer_id", "team__name")
+        .annotate(n=Count("pk"))
+        .order_by("customer_id", "-n", "team__name")
+    ):  # fmt: skip
+        teams[customer_id].append((name, n))
+    return teams
+
+
+def unheard(period: Period) -> QuerySet:
+    """Who are we not hearing (DEFINITIONS["unheard"]): key accounts first, then the
+    longest unheard; served by the index customer_tier_last_heard."""
+    key_first = Case(When(tier=Customer.Tier.KEY, then=Value(0)), default=Value(1))
+    return Customer.objects.filter(
+        Q(last_heard_on__lt=period.start) | Q(last_heard_on__isnull=True)
+    ).order_by(key_first, F("last_heard_on").asc(nulls_first=True), "name")
+
+
+def insights_per_customer(customer_ids: list[int]) -> dict[int, int]:
+    """How many insights each of these customers has, all time, in one query."""
+    return dict(
+        Insight.objects.filter(customer_id__in=customer_ids)
+        .values_list("customer_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )

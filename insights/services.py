@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from meetings.models import Attendance, Meeting
 
+from .customers import refresh_last_heard
 from .models import Action, Insight, RoundResult, SeatResult
 from .round import round_for
 
@@ -34,6 +35,10 @@ def submit_insight(*, meeting: Meeting, author, data: dict) -> Insight:
     fields = {**data, "team": meeting.team}
     tags = fields.pop("tags", None)
     first_save = {**fields, "submitted_at": now, "is_late": meeting.is_late(now)}
+    before = Insight.objects.filter(meeting=meeting, author=author).values_list(
+        "customer_id", flat=True
+    )
+    customers = {fields["customer"].pk, *before}
     try:
         with transaction.atomic():
             insight, _created = Insight.objects.update_or_create(
@@ -47,6 +52,7 @@ def submit_insight(*, meeting: Meeting, author, data: dict) -> Insight:
         insight.save()
     if tags is not None:
         insight.tags.set(tags)
+    refresh_last_heard(customers)
     return insight
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import dashboards, library, submit
+from .views import customers, dashboards, library, submit
 
 app_name = "insights"
 
@@ -20,5 +20,8 @@ urlpatterns = [
     path("insights/export.csv", library.export, name="export"),
     path(TEAM + "insights/<int:insight_id>/", library.detail, name="detail"),
     path(TEAM + "insights/<int:insight_id>/react/", library.react, name="react"),
-    path(TEAM + "customers/<int:customer_id>/", library.customer, name="customer"),
+    path("customers/", customers.coverage, name="customers"),
+    path("customers/sharing/", customers.sharing, name="sharing"),
+    path("customers/<int:customer_id>/", customers.customer, name="customer"),
+    path("customers/<int:customer_id>/edit/", customers.customer_edit, name="customer-edit"),
 ]

@@ -148,3 +148,11 @@ def _tasks_run_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def counts_only(db):
+    """The organisation shares only counts and dates of other teams' insights."""
+    from insights.models import Sharing
+
+    Sharing.objects.update_or_create(pk=1, defaults={"other_teams": Sharing.Scope.COUNTS})

@@ -75,8 +75,9 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
 class CustomerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Customer
+        # One list for the organisation: the same name is the same customer.
+        django_get_or_create = ("name",)
 
-    team = factory.SubFactory(TeamFactory)
     name = factory.Sequence(lambda n: f"Customer {n}")
 
 
@@ -95,7 +96,7 @@ class InsightFactory(factory.django.DjangoModelFactory):
     meeting = factory.SubFactory(MeetingFactory)
     team = factory.SelfAttribute("meeting.team")
     author = factory.SubFactory(UserFactory)
-    customer = factory.SubFactory(CustomerFactory, team=factory.SelfAttribute("..team"))
+    customer = factory.SubFactory(CustomerFactory)
     conversation_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=2))
     said = factory.Faker("sentence", nb_words=14)
     so_what = factory.Faker("sentence", nb_words=10)

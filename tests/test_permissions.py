@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Away
 from insights import services as insight_services
+from insights.models import Sharing
 from meetings import services
 from meetings.models import ROLE_RANK, Invitation, Membership, TeamWebhook
 from tests.factories import (
@@ -52,6 +53,9 @@ class Row:
     kwargs: Callable[[dict, str], dict] = lambda world, scope: {}
     scoped: bool = False  # tried on the persona's own team and on another team
     query: Callable[[dict, str], str] | None = None  # e.g. a link's token
+    # Tried under both of the organisation's sharing settings (insights in full, or
+    # counts only); a callable level then also takes the setting.
+    shared: bool = False
 
 
 def team_kwargs(world, scope):
@@ -96,7 +100,28 @@ def library_insight_kwargs(world, scope):
 
 
 def customer_kwargs(world, scope):
-    return {**team_kwargs(world, scope), "customer_id": world[scope]["insight"].customer_id}
+    """A customer heard by the persona's own team, or only by the other team."""
+    return {"customer_id": world[scope]["insight"].customer_id}
+
+
+def readable(persona, scope, sharing):
+    """Another team's insight: readable by every member when the organisation shares
+    insights, a 404 when it shares counts only (organisation admins read all)."""
+    if persona == "anonymous":
+        return "login"
+    if persona == "org_admin" or sharing == "insights":
+        return "ok"
+    return 404 if persona == "outsider" or scope == "other" else "ok"
+
+
+def customer_editor(persona, scope):
+    """Renaming or merging: organisation admins, and facilitators of a team that heard
+    from the customer. Customers are the organisation's, so others get a 403."""
+    if persona == "anonymous":
+        return "login"
+    if persona == "org_admin" or (persona in ("facilitator", "team_admin") and scope == "own"):
+        return "ok"
+    return 403
 
 
 def link_kwargs(world, scope):
@@ -255,11 +280,22 @@ MATRIX: dict[str, Row] = {
     "insights:dashboard": Row(get=ORG_ADMIN, post=NO),
     "insights:team-dashboard": Row(get=FACILITATOR, post=NO, kwargs=team_kwargs, scoped=True),
     "insights:my-record": Row(get=LOGGED_IN, post=NO),
-    "insights:library": Row(get=LOGGED_IN, post=NO),
-    "insights:export": Row(get=LOGGED_IN, post=NO),
-    "insights:detail": Row(get=MEMBER, post=NO, kwargs=library_insight_kwargs, scoped=True),
-    "insights:react": Row(get=NO, post=MEMBER, kwargs=library_insight_kwargs, scoped=True),
-    "insights:customer": Row(get=MEMBER, post=NO, kwargs=customer_kwargs, scoped=True),
+    "insights:library": Row(get=LOGGED_IN, post=NO, shared=True),
+    "insights:export": Row(get=LOGGED_IN, post=NO, shared=True),
+    "insights:detail": Row(
+        get=readable, post=NO, kwargs=library_insight_kwargs, scoped=True, shared=True
+    ),
+    "insights:react": Row(
+        get=NO, post=readable, kwargs=library_insight_kwargs, scoped=True, shared=True
+    ),
+    "insights:customers": Row(get=LOGGED_IN, post=NO, shared=True),
+    "insights:customer": Row(
+        get=LOGGED_IN, post=NO, kwargs=customer_kwargs, scoped=True, shared=True
+    ),
+    "insights:customer-edit": Row(
+        get=customer_editor, post=customer_editor, kwargs=customer_kwargs, scoped=True
+    ),
+    "insights:sharing": Row(get=ORG_ADMIN, post=ORG_ADMIN),
 }
 
 
@@ -280,13 +316,13 @@ def test_every_named_url_has_a_row():
     assert MATRIX.keys() - routes == set(), "these rows name routes that no longer exist"
 
 
-def expected(row: Row, level, persona: str, scope: str) -> str | int:
+def expected(row: Row, level, persona: str, scope: str, sharing: str) -> str | int:
     """Every view answers in the same order: log in first, then 405, then 403/404."""
     if callable(level):
-        return level(persona, scope)
+        return level(persona, scope, sharing) if row.shared else level(persona, scope)
     if level == PUBLIC:
         return "ok"
-    public = any(lvl == PUBLIC or callable(lvl) for lvl in (row.get, row.post))
+    public = any(lvl == PUBLIC or (callable(lvl) and not row.shared) for lvl in (row.get, row.post))
     if persona == "anonymous" and not public:
         return "login"
     if level is NO:
@@ -314,9 +350,12 @@ def cases():
         for method in ("GET", "POST"):
             for persona in PERSONAS:
                 for scope in ("own", "other") if row.scoped else ("own",):
-                    yield pytest.param(
-                        name, method, persona, scope, id=f"{name}-{method}-{persona}-{scope}"
-                    )
+                    for sharing in ("insights", "counts") if row.shared else ("insights",):
+                        yield pytest.param(
+                            name, method, persona, scope, sharing,
+                            id=f"{name}-{method}-{persona}-{scope}"
+                            + (f"-{sharing}" if row.shared else ""),
+                        )  # fmt: skip
 
 
 @pytest.fixture
@@ -369,9 +408,10 @@ def world(settings, tmp_path):
     return world
 
 
-@pytest.mark.parametrize(("name", "method", "persona", "scope"), list(cases()))
-def test_permission_matrix(client, world, name, method, persona, scope):
+@pytest.mark.parametrize(("name", "method", "persona", "scope", "sharing"), list(cases()))
+def test_permission_matrix(client, world, name, method, persona, scope, sharing):
     row = MATRIX[name]
+    Sharing.objects.create(pk=1, other_teams=sharing)
     user = world["people"].get(persona)
     if user is not None:
         client.force_login(user)
@@ -386,7 +426,7 @@ def test_permission_matrix(client, world, name, method, persona, scope):
 
     response = client.get(url) if method == "GET" else client.post(url, {})
 
-    want = expected(row, row.get if method == "GET" else row.post, persona, scope)
+    want = expected(row, row.get if method == "GET" else row.post, persona, scope, sharing)
     if want == "login":
         assert response.status_code == 302, response.status_code
         assert response["Location"].startswith("/accounts/login/")

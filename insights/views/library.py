@@ -5,21 +5,18 @@ from __future__ import annotations
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import login_required
-from accounts.models import User
 from insightboard.fields import DateField
-from meetings.access import access_team
 from meetings.models import Team
 
-from ..access import access_customer, access_insight, visible_insights
+from ..access import access_insight, own_teams, readable_insights, reads_other_teams
 from ..csvexport import csv_response
-from ..models import Customer, Insight, Reaction, Tag
+from ..models import Customer, Insight, Reaction, Sharing, Tag
 from ..search import search
 
 PAGE_SIZE = 25
@@ -34,36 +31,26 @@ class LibraryFilter(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words customers said…"}))  # fmt: skip
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, to_field_name="slug",
-                                  empty_label="All my teams")  # fmt: skip
-    customer = forms.ModelChoiceField(
-        queryset=Customer.objects.none(), required=False, empty_label="Any customer"
-    )
+                                  empty_label="Every team")  # fmt: skip
+    # Words, not lists: the organisation's customers and people run to thousands.
+    customer = forms.CharField(required=False, max_length=120,
+                               widget=forms.TextInput(attrs={"list": "customer-names"}))  # fmt: skip
     segment = forms.ChoiceField(required=False)
-    tag = forms.ModelChoiceField(queryset=Tag.objects.none(), required=False, empty_label="Any tag")
+    tag = forms.CharField(required=False, max_length=40,
+                          widget=forms.TextInput(attrs={"list": "tag-names"}))  # fmt: skip
     channel = forms.ChoiceField(
         choices=[("", "Any channel"), *Insight.Channel.choices], required=False
     )
-    author = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Anyone"
-    )
+    author = forms.CharField(label="Who brought it", required=False, max_length=120)
     start = DateField(label="From", required=False)
     end = DateField(label="To", required=False)
     starred = forms.BooleanField(label="Insights of the meeting only", required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, sharing: Sharing, **kwargs):
         super().__init__(*args, **kwargs)
-        teams = Team.objects.all() if user.is_staff else Team.objects.filter(memberships__user=user)
-        self.fields["team"].queryset = teams
-        self.fields["customer"].queryset = Customer.objects.filter(team__in=teams).order_by("name")
-        self.fields["tag"].queryset = Tag.objects.filter(team__in=teams).order_by("name")
-        self.fields["author"].queryset = (
-            User.objects.filter(insights__team__in=teams).distinct().order_by("name")
-        )
-        segments = (
-            Customer.objects.filter(team__in=teams)
-            .exclude(segment="")
-            .values_list("segment", flat=True)
-        )
+        teams = Team.objects.all() if reads_other_teams(user, sharing) else own_teams(user)
+        self.fields["team"].queryset = teams.order_by("name")
+        segments = Customer.objects.exclude(segment="").values_list("segment", flat=True)
         self.fields["segment"].choices = [
             ("", "Any segment"),
             *((s, s) for s in sorted(set(segments))),
@@ -75,11 +62,17 @@ class LibraryFilter(forms.Form):
         # The valid fields still apply when one is invalid (its error shows next to it).
         self.is_valid()
         data = {name: self.cleaned_data.get(name) for name in self.fields}
-        for field in ("team", "customer", "author"):
-            if data[field]:
-                insights = insights.filter(**{field: data[field]})
+        if data["team"]:
+            insights = insights.filter(team=data["team"])
+        if data["customer"]:
+            named = Customer.objects.filter(
+                Q(name__icontains=data["customer"]) | Q(aliases__name__iexact=data["customer"])
+            )
+            insights = insights.filter(customer__in=named.values("pk"))
+        if data["author"]:
+            insights = insights.filter(author__name__icontains=data["author"])
         if data["tag"]:
-            insights = insights.filter(tags=data["tag"])
+            insights = insights.filter(tags__name__iexact=data["tag"])
         if data["segment"]:
             insights = insights.filter(customer__segment=data["segment"])
         if data["channel"]:
@@ -94,8 +87,9 @@ class LibraryFilter(forms.Form):
 
 
 def _filtered(request: HttpRequest):
-    form = LibraryFilter(request.GET or None, user=request.user)
-    insights = form.apply(visible_insights(request.user).order_by("-submitted_at"))
+    sharing = Sharing.current()
+    form = LibraryFilter(request.GET or None, user=request.user, sharing=sharing)
+    insights = form.apply(readable_insights(request.user, sharing).order_by("-submitted_at"))
     return form, insights
 
 
@@ -109,9 +103,13 @@ def library(request: HttpRequest) -> HttpResponse:
     page = Paginator(insights, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    tags = Tag.objects.filter(team__in=own_teams(request.user)).values_list("name", flat=True)
     return render(
-        request, "insights/library.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+        request,
+        "insights/library.html",
+        {"form": form, "page": page, "query": query.urlencode(),
+         "tag_names": tags.order_by("name").distinct()[:200]},
+    )  # fmt: skip
 
 
 def _csv_rows(insights):
@@ -141,19 +139,26 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, slug: str, insight_id: int) -> HttpResponse:
-    access = access_team(request.user, slug)
-    insight = access_insight(access, insight_id)
+    """One insight, for anyone who may read it: its team's members, and other teams'
+    when the organisation shares insights (the meeting link only for its team)."""
+    insight = access_insight(request.user, slug, insight_id)
     counts = dict(insight.reactions.values_list("kind").annotate(n=Count("pk")))
     mine = set(insight.reactions.filter(user=request.user).values_list("kind", flat=True))
     reactions = [
         (kind, label, counts.get(kind, 0), kind in mine) for kind, label in Reaction.Kind.choices
     ]
-    is_member = insight.team.memberships.filter(user=insight.author).exists()
+    members = set(
+        insight.team.memberships.filter(user__in=[insight.author, request.user]).values_list(
+            "user_id", flat=True
+        )
+    )
     return render(
         request,
         "insights/detail.html",
-        {"access": access, "team": access.team, "insight": insight, "reactions": reactions,
-         "actions": insight.actions.select_related("owner"), "author_is_member": is_member},
+        {"team": insight.team, "insight": insight, "reactions": reactions,
+         "actions": insight.actions.select_related("owner"),
+         "author_is_member": insight.author_id in members,
+         "sees_meeting": request.user.pk in members or request.user.is_staff},
     )  # fmt: skip
 
 
@@ -161,32 +166,10 @@ def detail(request: HttpRequest, slug: str, insight_id: int) -> HttpResponse:
 @require_POST
 def react(request: HttpRequest, slug: str, insight_id: int) -> HttpResponse:
     """Toggle one reaction; one of each kind per person."""
-    access = access_team(request.user, slug)
-    insight = access_insight(access, insight_id)
+    insight = access_insight(request.user, slug, insight_id)
     kind = request.POST.get("kind")
     if kind in Reaction.Kind.values:
         deleted, _ = Reaction.objects.filter(insight=insight, user=request.user, kind=kind).delete()
         if not deleted:
             Reaction.objects.get_or_create(insight=insight, user=request.user, kind=kind)
     return redirect(insight)
-
-
-@login_required
-@require_GET
-def customer(request: HttpRequest, slug: str, customer_id: int) -> HttpResponse:
-    """Everything heard from one customer, and when."""
-    access = access_team(request.user, slug)
-    customer = access_customer(access, customer_id)
-    insights = (
-        customer.insights.select_related("author", "meeting")
-        .prefetch_related("tags")
-        .order_by("-conversation_date", "-submitted_at")
-    )
-    last = insights.first()
-    days_since = (timezone.localdate() - last.conversation_date).days if last else None
-    return render(
-        request,
-        "insights/customer.html",
-        {"access": access, "team": access.team, "customer": customer, "insights": insights,
-         "days_since": days_since, "people": insights.values("author").distinct().count()},
-    )  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -54,9 +55,10 @@ def _insight_page(
     saved = request.GET.get("saved") in ("1", "first") and instance is not None
     first_save = saved and request.GET.get("saved") == "first"
     excused = meeting.attendances.filter(user=author, status=Attendance.Status.EXCUSED).exists()
-    # Suggestions come from the team's own lists: a guest from another team doesn't see them.
+    # Customers are the organisation's one list, the most recently heard first; tags are
+    # the team's own, so a guest from another team doesn't see them.
     is_member = meeting.team.memberships.filter(user=author).exists()
-    customers = Customer.objects.filter(team=meeting.team) if is_member else Customer.objects.none()
+    customers = Customer.objects.order_by(F("last_heard_on").desc(nulls_last=True), "name")
     context = {
         "meeting": meeting,
         "team": meeting.team,
@@ -71,8 +73,8 @@ def _insight_page(
         "expected": expected,
         "extra": extra,
         "excused": excused,
-        "customers": customers.order_by("name").values_list("name", flat=True)[:500],
-        "segments": customers.exclude(segment="").order_by("segment").values_list("segment", flat=True).distinct(),
+        "customers": customers.values_list("name", flat=True)[:500],
+        "segments": Customer.objects.exclude(segment="").order_by("segment").values_list("segment", flat=True).distinct(),
         "tags": meeting.team.tags.order_by("name").values_list("name", flat=True)[:40] if is_member else [],
         "draft_key": f"insight-draft:{meeting.pk}:{author.pk}",
     }  # fmt: skip

@@ -24,7 +24,7 @@ NOW = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.UTC)
 
 def held(team, people, *, bring: int, time_machine) -> None:
     """Three meetings, ended; the first `bring` people brought an insight to each."""
-    customer = CustomerFactory(team=team)
+    customer = CustomerFactory()
     for week in range(3):
         start = NOW - dt.timedelta(weeks=week + 1)
         time_machine.move_to(start - dt.timedelta(hours=1))

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def insight_data(team, customer: str, said: str) -> dict:
     return {
-        "customer": CustomerFactory(team=team, name=customer),
+        "customer": CustomerFactory(name=customer),
         "conversation_date": timezone.localdate() - dt.timedelta(days=2),
         "channel": "call",
         "said": said,

@@ -22,7 +22,7 @@ NOW = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.UTC)
 
 def held(team, people, *, weeks: int, bring: int, time_machine) -> None:
     """`weeks` meetings of the team, ended, in which the first `bring` people brought one."""
-    customer = CustomerFactory(team=team)
+    customer = CustomerFactory()
     for week in range(weeks):
         start = NOW - dt.timedelta(weeks=week + 1)
         time_machine.move_to(start - dt.timedelta(hours=1), tick=False)

@@ -1,5 +1,5 @@
-"""The insight library: every insight of my teams and never another team's,
-filtered, searched, exported as a spreadsheet that runs no formula, and each
+"""The insight library: every insight of my teams, and other teams' as far as the
+organisation shares them (in full by default, or counts only), filtered, searched, exported as a spreadsheet that runs no formula, and each
 insight with its meeting, the actions it caused and its reactions."""
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def react_url(insight) -> str:
 
 
 def customer_url(customer) -> str:
-    return f"/teams/{customer.team.slug}/customers/{customer.pk}/"
+    return f"/customers/{customer.pk}/"
 
 
 # --- Who sees what ----------------------------------------------------------
@@ -101,7 +101,20 @@ def test_the_library_lists_my_teams_insights_newest_first(client, team, member):
     assert "3 insights" in response.content.decode()
 
 
-def test_another_teams_insights_never_appear(client, team, other_team, member, outsider):
+def test_by_default_every_member_reads_every_teams_insights(client, team, other_team, member):
+    mine = insight_in(team, hours_ago=2, said="Our depot planner exports weekly.")
+    theirs = insight_in(other_team, hours_ago=1, said="Engineering heard about the API.")
+    client.force_login(member)
+
+    response = client.get(LIBRARY)
+
+    assert listed(response) == [theirs, mine]
+    assert "Engineering heard about the API." in response.content.decode()
+
+
+def test_with_counts_only_another_teams_insights_never_appear(
+    client, team, other_team, member, outsider, counts_only
+):
     mine = insight_in(team, said="Our depot planner exports weekly.")
     theirs = insight_in(other_team, said="Engineering secret roadmap talk.")
 
@@ -147,14 +160,14 @@ def test_the_library_pages_by_page_size(client, team, member):
 
 
 def test_the_pager_keeps_the_filters(client, team, member):
-    customer = CustomerFactory(team=team, name="Acme")
+    customer = CustomerFactory(name="Acme")
     for i in range(PAGE_SIZE + 1):
         insight_in(team, hours_ago=i + 1, customer=customer)
     client.force_login(member)
 
-    html = client.get(LIBRARY, {"customer": customer.pk}).content.decode()
+    html = client.get(LIBRARY, {"customer": "Acme"}).content.decode()
 
-    assert f"?customer={customer.pk}&page=2" in html
+    assert "?customer=Acme&page=2" in html
 
 
 # --- Filters ----------------------------------------------------------------
@@ -176,7 +189,7 @@ def pair(team, support, member, facilitator):
         team,
         hours_ago=2,
         author=member,
-        customer=CustomerFactory(team=team, name="Acme", segment="Enterprise"),
+        customer=CustomerFactory(name="Acme", segment="Enterprise"),
         tags=[TagFactory(team=team, name="exports")],
         channel=Insight.Channel.VISIT,
         conversation_date=TODAY - dt.timedelta(days=3),
@@ -186,7 +199,7 @@ def pair(team, support, member, facilitator):
         support,
         hours_ago=1,
         author=facilitator,
-        customer=CustomerFactory(team=support, name="Globex", segment="SMB"),
+        customer=CustomerFactory(name="Globex", segment="SMB"),
         tags=[TagFactory(team=support, name="pricing")],
         channel=Insight.Channel.CALL,
         conversation_date=TODAY - dt.timedelta(days=10),
@@ -198,11 +211,12 @@ def pair(team, support, member, facilitator):
     "query",
     [
         pytest.param(lambda m: {"team": m.team.slug}, id="team"),
-        pytest.param(lambda m: {"customer": m.customer.pk}, id="customer"),
+        pytest.param(lambda m: {"customer": m.customer.name}, id="customer"),
+        pytest.param(lambda m: {"customer": "acm"}, id="customer-part"),
         pytest.param(lambda m: {"segment": "Enterprise"}, id="segment"),
-        pytest.param(lambda m: {"tag": m.tags.get().pk}, id="tag"),
+        pytest.param(lambda m: {"tag": m.tags.get().name.upper()}, id="tag"),
         pytest.param(lambda m: {"channel": Insight.Channel.VISIT}, id="channel"),
-        pytest.param(lambda m: {"author": m.author.pk}, id="author"),
+        pytest.param(lambda m: {"author": "bob"}, id="author"),
         pytest.param(lambda m: {"start": (TODAY - dt.timedelta(days=5)).isoformat()}, id="from"),
         pytest.param(lambda m: {"start": m.conversation_date.isoformat()}, id="from-inclusive"),
         pytest.param(lambda m: {"starred": "on"}, id="starred"),
@@ -239,19 +253,19 @@ def test_filters_combine(client, member, pair):
 @pytest.mark.parametrize(
     "query",
     [
-        pytest.param(lambda theirs: {"customer": theirs.customer.pk}, id="customer"),
-        pytest.param(lambda theirs: {"tag": theirs.tags.get().pk}, id="tag"),
+        pytest.param(lambda theirs: {"customer": theirs.customer.name}, id="customer"),
+        pytest.param(lambda theirs: {"tag": "secret-tag"}, id="tag"),
         pytest.param(lambda theirs: {"team": theirs.team.slug}, id="team"),
-        pytest.param(lambda theirs: {"author": theirs.author.pk}, id="author"),
+        pytest.param(lambda theirs: {"author": theirs.author.name}, id="author"),
     ],
 )
-def test_another_teams_id_in_the_query_string_is_refused_and_leaks_nothing(
-    client, team, other_team, member, query
+def test_with_counts_only_no_filter_reaches_another_teams_insights(
+    client, team, other_team, member, query, counts_only
 ):
     mine = insight_in(team, said="Ours")
     theirs = insight_in(
         other_team,
-        customer=CustomerFactory(team=other_team, name="Initech Secret"),
+        customer=CustomerFactory(name="Initech Secret"),
         tags=[TagFactory(team=other_team, name="secret-tag")],
         said="Theirs, confidential",
     )
@@ -261,28 +275,28 @@ def test_another_teams_id_in_the_query_string_is_refused_and_leaks_nothing(
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert response.context["form"].errors  # not a valid choice for Bob
-    assert listed(response) == [mine]
+    assert theirs not in listed(response)
     assert "Theirs, confidential" not in html
-    assert "Initech Secret" not in html
-    assert "secret-tag" not in html
+    if "team" in query(theirs):
+        assert response.context["form"].errors  # not a valid choice for Bob
+        assert listed(response) == [mine]
 
 
-def test_the_filter_form_offers_only_my_teams_customers_and_tags(client, team, other_team, member):
-    insight_in(team, customer=CustomerFactory(team=team, name="Acme"))
+def test_the_tag_suggestions_are_my_teams_own(client, team, other_team, member):
+    insight_in(
+        team, customer=CustomerFactory(name="Acme"), tags=[TagFactory(team=team, name="ours")]
+    )
     insight_in(
         other_team,
-        customer=CustomerFactory(team=other_team, name="Initech", segment="Secret segment"),
+        customer=CustomerFactory(name="Initech", segment="Secret segment"),
         tags=[TagFactory(team=other_team, name="secret-tag")],
     )
     client.force_login(member)
 
     html = client.get(LIBRARY).content.decode()
 
-    assert ">Acme</option>" in html
-    assert "Initech" not in html
-    assert "Secret segment" not in html
-    assert "secret-tag" not in html
+    assert '<option value="ours">' in html
+    assert '<option value="secret-tag">' not in html
 
 
 # --- Search -----------------------------------------------------------------
@@ -320,7 +334,7 @@ def test_word_search_looks_in_said_so_what_and_contact(
 
 
 def test_word_search_matches_words_across_customer_name_and_text(client, team, member, word_search):
-    acme = CustomerFactory(team=team, name="Acme Logistics")
+    acme = CustomerFactory(name="Acme Logistics")
     hit = insight_in(team, customer=acme, said="The depot is too far.")
     insight_in(team, said="The depot is too far.")
     insight_in(team, customer=acme, said="Nothing else.")
@@ -329,7 +343,9 @@ def test_word_search_matches_words_across_customer_name_and_text(client, team, m
     assert listed(client.get(LIBRARY, {"q": "logistics depot"})) == [hit]
 
 
-def test_search_never_reaches_another_team(client, team, other_team, member):
+def test_with_counts_only_search_never_reaches_another_team(
+    client, team, other_team, member, counts_only
+):
     insight_in(other_team, said="Pricing is too high for us.")
     client.force_login(member)
 
@@ -407,7 +423,7 @@ def test_postgres_search_ranks_the_best_match_first_even_if_older(client, team, 
 
 @pytest.mark.postgres
 def test_postgres_search_also_finds_the_customer_by_name(client, team, member):
-    hit = insight_in(team, customer=CustomerFactory(team=team, name="Acme Logistics"))
+    hit = insight_in(team, customer=CustomerFactory(name="Acme Logistics"))
     insight_in(team)
     client.force_login(member)
 
@@ -501,7 +517,7 @@ def test_library_query_count_with_filters_does_not_grow_either(
 def test_the_export_streams_a_csv_with_the_columns_as_header(client, team, member):
     insight = insight_in(
         team,
-        customer=CustomerFactory(team=team, name="Acme", segment="Enterprise"),
+        customer=CustomerFactory(name="Acme", segment="Enterprise"),
         tags=[TagFactory(team=team, name="pricing"), TagFactory(team=team, name="exports")],
         contact="Head of planning",
         channel=Insight.Channel.VIDEO,
@@ -552,7 +568,7 @@ def test_the_export_applies_the_same_filters_as_the_library(client, member, pair
     match, _other = pair
     client.force_login(member)
 
-    for query in ({"customer": match.customer.pk}, {"starred": "on"}, {"team": "sales"}):
+    for query in ({"customer": match.customer.name}, {"starred": "on"}, {"team": "sales"}):
         listed_ids = [i.said for i in listed(client.get(LIBRARY, query))]
         rows = exported_rows(client.get(EXPORT, query))[1:]
         assert [r[CSV_COLUMNS.index("said")] for r in rows] == listed_ids == [match.said]
@@ -568,7 +584,9 @@ def test_the_export_applies_the_search(client, team, member):
     assert [r[CSV_COLUMNS.index("said")] for r in rows] == [hit.said]
 
 
-def test_the_export_never_contains_another_teams_insights(client, team, other_team, member):
+def test_with_counts_only_the_export_never_contains_another_teams_insights(
+    client, team, other_team, member, counts_only
+):
     insight_in(team, said="Ours")
     insight_in(other_team, said="Theirs")
     client.force_login(member)
@@ -580,7 +598,7 @@ def test_the_export_never_contains_another_teams_insights(client, team, other_te
 
 def test_html_is_exported_exactly_as_typed(client, team, member):
     said = "<script>alert('x')</script> & <b>bold</b> \"quoted\", with a comma\nand a line"
-    insight_in(team, said=said, customer=CustomerFactory(team=team, name="<i>Acme</i>"))
+    insight_in(team, said=said, customer=CustomerFactory(name="<i>Acme</i>"))
     client.force_login(member)
 
     _header, row = exported_rows(client.get(EXPORT))
@@ -599,7 +617,7 @@ def test_a_formula_is_quoted_so_spreadsheets_show_it_as_text(client, team, membe
         said=value,
         so_what=value,
         contact=value,
-        customer=CustomerFactory(team=team, name=value, segment=value),
+        customer=CustomerFactory(name=value, segment=value),
         tags=[TagFactory(team=team, name=value)],
     )
     client.force_login(member)
@@ -622,7 +640,7 @@ def test_a_large_export_streams_in_chunks_with_few_queries(
     client, team, member, django_assert_max_num_queries
 ):
     rows = 3000
-    customer = CustomerFactory(team=team, name="Acme")
+    customer = CustomerFactory(name="Acme")
     tag = TagFactory(team=team, name="exports")
     meetings = Meeting.objects.bulk_create(
         Meeting(team=team, title=f"Round {i}", starts_at=NOW, ends_at=NOW + dt.timedelta(hours=1))
@@ -639,16 +657,17 @@ def test_a_large_export_streams_in_chunks_with_few_queries(
     )
     client.force_login(member)
 
-    # Session and user, then the insights and their tags chunk by chunk: never
-    # one query per row, and the first rows come before the last are read.
-    with django_assert_max_num_queries(5) as first:
+    # Session, user, the sharing setting and the segments to filter by, then the
+    # insights and their tags chunk by chunk: never one query per row, and the first
+    # rows come before the last are read.
+    with django_assert_max_num_queries(7) as first:
         response = client.get(EXPORT)
         chunks = iter(response.streaming_content)
         next(chunks), next(chunks)
     with django_assert_max_num_queries(6):
         body = b"".join(chunks)
 
-    assert len(first.captured_queries) <= 5
+    assert len(first.captured_queries) <= 7
     parsed = list(csv.reader(io.StringIO(body.decode())))
     assert len(parsed) == rows - 1
     assert parsed[-1][CSV_COLUMNS.index("said")] == f"said {rows - 1}"
@@ -752,7 +771,20 @@ def test_reacting_needs_a_post(client, team, member):
     assert not Reaction.objects.exists()
 
 
-def test_an_outsider_gets_404_for_an_insight_and_cannot_react(client, team, outsider):
+def test_another_teams_member_reads_an_insight_without_its_meeting_link(client, team, outsider):
+    insight = insight_in(team, said="Shared with the organisation")
+    client.force_login(outsider)
+
+    html = client.get(detail_url(insight)).content.decode()
+
+    assert "Shared with the organisation" in html
+    assert insight.meeting.get_absolute_url() not in html
+    assert "by Sales" in html
+
+
+def test_with_counts_only_an_outsider_gets_404_for_an_insight_and_cannot_react(
+    client, team, outsider, counts_only
+):
     insight = insight_in(team)
     client.force_login(outsider)
 
@@ -793,7 +825,7 @@ def test_a_removed_members_insight_shows_former_member(client, team, member, fac
 def test_the_customer_page_lists_everything_heard_newest_conversation_first(
     client, team, member, facilitator
 ):
-    acme = CustomerFactory(team=team, name="Acme", segment="Enterprise")
+    acme = CustomerFactory(name="Acme", segment="Enterprise")
     # Submitted order differs from conversation order on purpose.
     older = insight_in(team, hours_ago=1, customer=acme, author=member,
                        conversation_date=TODAY - dt.timedelta(days=9))  # fmt: skip
@@ -807,23 +839,23 @@ def test_the_customer_page_lists_everything_heard_newest_conversation_first(
     response = client.get(customer_url(acme))
 
     html = response.content.decode()
-    assert list(response.context["insights"]) == [newest, middle, older]
+    assert list(response.context["page"].object_list) == [newest, middle, older]
     assert "Another customer&#x27;s story" not in html
-    assert "Enterprise · 3 insights from 2 people · last heard 4 days ago" in html
+    assert "Enterprise · 3 insights from 1 team · last heard 4 days ago" in html
 
 
-def test_a_customer_heard_today_was_last_heard_0_days_ago(client, team, member):
-    acme = CustomerFactory(team=team, name="Acme")
+def test_a_customer_heard_today_was_last_heard_today(client, team, member):
+    acme = CustomerFactory(name="Acme")
     insight_in(team, customer=acme, author=member, conversation_date=TODAY)
     client.force_login(member)
 
     html = client.get(customer_url(acme)).content.decode()
 
-    assert "1 insight from 1 person · last heard 0 days ago" in html
+    assert "1 insight from 1 team · last heard today" in html
 
 
 def test_a_customer_with_nothing_heard_says_so(client, team, member):
-    acme = CustomerFactory(team=team, name="Acme")
+    acme = CustomerFactory(name="Acme")
     client.force_login(member)
 
     html = client.get(customer_url(acme)).content.decode()
@@ -832,15 +864,41 @@ def test_a_customer_with_nothing_heard_says_so(client, team, member):
     assert "last heard" not in html
 
 
-def test_another_teams_customer_is_404(client, team, other_team, member, outsider):
-    theirs = CustomerFactory(team=other_team, name="Initech")
-    ours = CustomerFactory(team=team, name="Acme")
+def test_a_customer_two_teams_heard_shows_both_teams_insights(client, team, other_team, member):
+    acme = CustomerFactory(name="Acme")
+    insight_in(team, customer=acme, said="Sales heard this", conversation_date=TODAY)
+    insight_in(other_team, customer=acme, said="Engineering heard that",
+               conversation_date=TODAY - dt.timedelta(days=2))  # fmt: skip
     client.force_login(member)
 
-    assert client.get(f"/teams/sales/customers/{theirs.pk}/").status_code == 404
-    assert client.get(customer_url(theirs)).status_code == 404
-    client.force_login(outsider)
-    assert client.get(customer_url(ours)).status_code == 404
+    html = client.get(customer_url(acme)).content.decode()
+
+    assert "Sales heard this" in html
+    assert "Engineering heard that" in html
+    assert "2 insights from 2 teams" in html
+
+
+def test_with_counts_only_another_teams_insights_are_counts_and_dates(
+    client, team, other_team, member, counts_only
+):
+    acme = CustomerFactory(name="Acme")
+    insight_in(team, customer=acme, said="Sales heard this", conversation_date=TODAY)
+    insight_in(other_team, customer=acme, said="Engineering heard that",
+               conversation_date=dt.date(2026, 5, 20))  # fmt: skip
+    client.force_login(member)
+
+    html = client.get(customer_url(acme)).content.decode()
+
+    assert "Sales heard this" in html
+    assert "Engineering heard that" not in html
+    assert "1 insight from other teams is shared as counts and dates only" in html
+    assert '<th scope="row">Engineering</th><td class="num">1</td><td>20 May 2026</td>' in html
+
+
+def test_an_unknown_customer_is_404(client, member):
+    client.force_login(member)
+
+    assert client.get("/customers/999999/").status_code == 404
 
 
 # --- Escaping ---------------------------------------------------------------
@@ -853,9 +911,7 @@ def hostile(team):
     return insight_in(
         team,
         author=author,
-        customer=CustomerFactory(
-            team=team, name="<script>alert('c')</script>", segment="<i>seg</i>"
-        ),
+        customer=CustomerFactory(name="<script>alert('c')</script>", segment="<i>seg</i>"),
         tags=[TagFactory(team=team, name="<img src=x onerror=alert(1)>")],
         contact="<u>contact</u>",
         said="<script>alert('said')</script> line one\nline two",

@@ -13,7 +13,7 @@ from insights import links
 from insights.models import Insight
 from meetings import services
 from reminders.models import Message
-from tests.factories import AttendanceFactory, CustomerFactory, MeetingFactory
+from tests.factories import AttendanceFactory, CustomerFactory, MeetingFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -223,13 +223,17 @@ def test_a_double_tap_on_send_me_a_fresh_link_sends_one(
     assert len(mail.outbox) == 1
 
 
-def test_a_guest_does_not_see_the_host_teams_customers(client, outsider, meeting):
-    CustomerFactory(team=meeting.team, name="Very Private Customer")
+def test_a_guest_sees_the_organisations_customers_but_not_the_host_teams_tags(
+    client, outsider, meeting
+):
+    CustomerFactory(name="Acme Logistics")
+    TagFactory(team=meeting.team, name="team-private-tag")
     AttendanceFactory(meeting=meeting, user=outsider, is_guest=True)
 
     html = client.get(path_of(links.submit_link(outsider, meeting))).content.decode()
 
-    assert "Very Private Customer" not in html
+    assert '<option value="Acme Logistics">' in html
+    assert "team-private-tag" not in html
 
 
 # --- Meetings that are over: the link says so and offers the next meeting ---------

@@ -35,7 +35,7 @@ def _frozen(time_machine):
 
 
 def bring(meeting, author, customer: str) -> Insight:
-    data = {"customer": CustomerFactory(team=meeting.team, name=customer),
+    data = {"customer": CustomerFactory(name=customer),
             "conversation_date": dt.date(2026, 5, 29), "said": f"{customer} said so.",
             "so_what": "It matters."}  # fmt: skip
     return submit_insight(meeting=meeting, author=author, data=data)

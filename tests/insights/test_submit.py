@@ -87,7 +87,7 @@ def test_submitting_twice_updates_the_same_insight(client, member, meeting):
 
 
 def test_an_existing_customer_and_tags_are_reused_case_insensitively(client, member, meeting):
-    acme = CustomerFactory(team=meeting.team, name="Acme Logistics")
+    acme = CustomerFactory(name="Acme Logistics")
     tag = TagFactory(team=meeting.team, name="reporting")
     client.force_login(member)
 
@@ -98,14 +98,15 @@ def test_an_existing_customer_and_tags_are_reused_case_insensitively(client, mem
     assert list(insight.tags.all()) == [tag]
 
 
-def test_a_customer_of_another_team_is_never_used(client, member, meeting, other_team):
-    theirs = CustomerFactory(team=other_team, name="Acme Logistics")
+def test_a_customer_another_team_heard_is_the_same_customer(client, member, meeting, other_team):
+    theirs = CustomerFactory(name="Acme Logistics")
+    InsightFactory(customer=theirs, meeting__team=other_team)
 
     client.force_login(member)
-    client.post(url(meeting), form_data())
+    client.post(url(meeting), form_data(customer="ACME logistics"))
 
-    assert Insight.objects.get().customer != theirs
-    assert Customer.objects.filter(name="Acme Logistics").count() == 2
+    assert Insight.objects.get(team=meeting.team).customer == theirs
+    assert Customer.objects.count() == 1
 
 
 def test_a_date_in_the_future_is_refused_next_to_the_field(client, member, meeting):
@@ -193,7 +194,7 @@ def test_html_is_stored_as_typed_and_shown_escaped(client, member, facilitator, 
 def test_an_insight_first_saved_after_the_start_is_kept_and_flagged_late(
     member, facilitator, meeting, time_machine
 ):
-    data = {"customer": CustomerFactory(team=meeting.team), "conversation_date": dt.date(2026, 5, 30),
+    data = {"customer": CustomerFactory(), "conversation_date": dt.date(2026, 5, 30),
             "said": "On time", "so_what": "Fine"}  # fmt: skip
     on_time = submit_insight(meeting=meeting, author=member, data=data)
     assert not on_time.is_late
@@ -207,7 +208,7 @@ def test_an_insight_first_saved_after_the_start_is_kept_and_flagged_late(
 
 
 def test_editing_an_on_time_insight_after_the_start_keeps_it_on_time(member, meeting, time_machine):
-    data = {"customer": CustomerFactory(team=meeting.team), "conversation_date": dt.date(2026, 5, 30),
+    data = {"customer": CustomerFactory(), "conversation_date": dt.date(2026, 5, 30),
             "said": "On time", "so_what": "Fine"}  # fmt: skip
     on_time = submit_insight(meeting=meeting, author=member, data=data)
 
@@ -268,7 +269,7 @@ def test_two_concurrent_first_submissions_make_one_insight(member, meeting):
 
     from django.db import connection
 
-    customer = CustomerFactory(team=meeting.team)
+    customer = CustomerFactory()
     barrier = threading.Barrier(2)
     errors = []
 

@@ -40,7 +40,7 @@ def test_a_meeting_nobody_ended_ends_itself_after_the_grace_period(
     meeting, facilitator, member, time_machine, deliver
 ):
     submit_insight(meeting=meeting, author=member, data={
-        "customer": CustomerFactory(team=meeting.team), "conversation_date": dt.date(2026, 5, 29),
+        "customer": CustomerFactory(), "conversation_date": dt.date(2026, 5, 29),
         "said": "They print it.", "so_what": "Paper matters."})  # fmt: skip
     assert meeting.closes_at == START + dt.timedelta(minutes=30 + 60)
 

@@ -54,7 +54,7 @@ def messages_of(response) -> list[str]:
 def insight_data(team, customer: str, said: str = "They export to Excel every Monday.",
                  so_what: str = "We should build the export.") -> dict:  # fmt: skip
     return {
-        "customer": CustomerFactory(team=team, name=customer),
+        "customer": CustomerFactory(name=customer),
         "conversation_date": dt.date(2026, 7, 3),
         "channel": "call",
         "said": said,

@@ -241,7 +241,7 @@ def test_reminders_survive_a_flushed_and_a_stopped_broker(
     author = waiting.attendances.order_by("pk").first().user
     began = time.monotonic()
     submit_insight(meeting=waiting, author=author,
-                   data={"customer": CustomerFactory(team=waiting.team),
+                   data={"customer": CustomerFactory(),
                          "conversation_date": timezone.localdate(),
                          "said": "Wants the export by Friday.", "so_what": "Ship CSV."})  # fmt: skip
     assert time.monotonic() - began < 2

@@ -80,7 +80,7 @@ def test_someone_who_submits_in_between_gets_nothing_more(meeting, member, clock
     sweep(clock(START - dt.timedelta(hours=24)))
     clock(START - dt.timedelta(hours=3))
     submit_insight(meeting=meeting, author=member, data={
-        "customer": CustomerFactory(team=meeting.team), "conversation_date": dt.date(2026, 5, 29),
+        "customer": CustomerFactory(), "conversation_date": dt.date(2026, 5, 29),
         "said": "They asked for SSO.", "so_what": "Enterprise blocker."})  # fmt: skip
     for offset in (120, 15):
         sweep(clock(START - dt.timedelta(minutes=offset)))
@@ -231,7 +231,7 @@ def test_the_email_says_when_how_many_and_links_one_tap(meeting, member, facilit
     member.time_zone = "Asia/Dubai"  # UTC+4, and not in quiet hours at 10:00 there
     member.save()
     submit_insight(meeting=meeting, author=facilitator, data={
-        "customer": CustomerFactory(team=meeting.team), "conversation_date": dt.date(2026, 5, 29),
+        "customer": CustomerFactory(), "conversation_date": dt.date(2026, 5, 29),
         "said": "Audit trail please.", "so_what": "Compliance."})  # fmt: skip
 
     sweep(clock(START - dt.timedelta(hours=2)))
@@ -312,7 +312,7 @@ def test_snooze_says_you_are_done_once_the_insight_is_in(client, meeting, member
 
     clock(START - dt.timedelta(hours=3))
     submit_insight(meeting=meeting, author=member, data={
-        "customer": CustomerFactory(team=meeting.team), "conversation_date": dt.date(2026, 5, 29),
+        "customer": CustomerFactory(), "conversation_date": dt.date(2026, 5, 29),
         "said": "Done early.", "so_what": "Good."})  # fmt: skip
     link = snooze_link(member, meeting, "1h").removeprefix("http://localhost:8000")
 
@@ -445,7 +445,7 @@ def test_submitting_and_moving_meetings_never_touch_the_broker(meeting, member, 
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(app.conf, "broker_url", "redis://127.0.0.1:1/0")  # nothing listens there
         submit_insight(meeting=meeting, author=member, data={
-            "customer": CustomerFactory(team=meeting.team), "conversation_date": dt.date(2026, 5, 29),
+            "customer": CustomerFactory(), "conversation_date": dt.date(2026, 5, 29),
             "said": "Broker down, still fine.", "so_what": "Good."})  # fmt: skip
         services.update_meeting(meeting=meeting, data={"starts_at": START + dt.timedelta(hours=1)})
 
