@@ -10,30 +10,14 @@ import io
 import pytest
 
 from insights.models import RoundResult
-from insights.services import record_missing_rounds, submit_insight
+from insights.services import record_missing_rounds
 from meetings import services
 from meetings.models import Membership
-from tests.factories import CustomerFactory, TeamFactory, UserFactory
+from tests.factories import TeamFactory, UserFactory, held
 
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.UTC)
-
-
-def held(team, people, *, weeks: int, bring: int, time_machine) -> None:
-    """`weeks` meetings of the team, ended, in which the first `bring` people brought one."""
-    customer = CustomerFactory(team=team)
-    for week in range(weeks):
-        start = NOW - dt.timedelta(weeks=week + 1)
-        time_machine.move_to(start - dt.timedelta(hours=1), tick=False)
-        meeting = services.create_meeting(team=team, title=f"{team.name} round {week}",
-                                          starts_at=start, duration_minutes=30)  # fmt: skip
-        for person in people[:bring]:
-            submit_insight(meeting=meeting, author=person, data={
-                "customer": customer, "conversation_date": start.date() - dt.timedelta(days=2),
-                "said": "Heard.", "so_what": "Matters."})  # fmt: skip
-        meeting.end()
-    time_machine.move_to(NOW, tick=False)
 
 
 def staffed(team, size: int) -> list:
@@ -50,9 +34,9 @@ def rows_of(response) -> list[list[str]]:
 @pytest.fixture
 def two_teams(team, other_team, facilitator, member, time_machine):
     """Sales keeps the ritual; Engineering's is dying (one of three brings one)."""
-    held(team, [facilitator, member], weeks=3, bring=2, time_machine=time_machine)
+    held(team, [facilitator, member], weeks=3, bring=2, now=NOW, time_machine=time_machine)
     engineers = staffed(other_team, 3)
-    held(other_team, engineers, weeks=3, bring=1, time_machine=time_machine)
+    held(other_team, engineers, weeks=3, bring=1, now=NOW, time_machine=time_machine)
 
 
 def test_an_org_admin_lands_on_the_dashboard_with_each_teams_figures(client, org_admin, two_teams):
@@ -163,7 +147,7 @@ def test_my_record_shows_my_streak_history_and_customers(client, member, two_tea
 def test_the_fifth_meeting_in_a_row_is_celebrated_when_the_insight_is_saved(
     client, team, facilitator, member, time_machine
 ):
-    held(team, [facilitator, member], weeks=4, bring=2, time_machine=time_machine)
+    held(team, [facilitator, member], weeks=4, bring=2, now=NOW, time_machine=time_machine)
     meeting = services.create_meeting(team=team, title="Fifth", duration_minutes=30,
                                       starts_at=NOW + dt.timedelta(days=1))  # fmt: skip
     client.force_login(member)
@@ -186,9 +170,9 @@ def test_the_dashboards_cost_the_same_queries_whatever_the_size(
     Membership.objects.create(team=team, user=org_admin, role="admin")
     for index in range(size):
         extra = TeamFactory(name=f"Team {index}", slug=f"team-{index}")
-        held(extra, staffed(extra, size), weeks=size, bring=1, time_machine=time_machine)
+        held(extra, staffed(extra, size), weeks=size, bring=1, now=NOW, time_machine=time_machine)
     held(team, [facilitator, member, *staffed(team, size)], weeks=size, bring=2,
-         time_machine=time_machine)  # fmt: skip
+         now=NOW, time_machine=time_machine)  # fmt: skip
     client.force_login(org_admin)
 
     with django_assert_max_num_queries(18):
@@ -218,7 +202,7 @@ def test_the_grid_shows_only_the_periods_meetings(client, facilitator, two_teams
 
 
 def test_meetings_that_ended_before_results_existed_are_recorded_once(team, member, time_machine):
-    held(team, [member], weeks=2, bring=1, time_machine=time_machine)
+    held(team, [member], weeks=2, bring=1, now=NOW, time_machine=time_machine)
     RoundResult.objects.all().delete()  # as if they had ended in an earlier version
 
     assert record_missing_rounds() == 2
