@@ -105,8 +105,29 @@ def median(histogram: Counter) -> float | None:
     return sum(found) / len(found)
 
 
+class Rates:
+    """The rates over expected attendee-meetings (DEFINITIONS), written once for
+    whatever counts `expected`, `on_time` and `late`: a team's figures, a person's."""
+
+    @property
+    def brought(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def submission_rate(self) -> float | None:
+        return _share(self.brought, self.expected)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _share(self.on_time, self.expected)
+
+    @property
+    def late_rate(self) -> float | None:
+        return _share(self.late, self.expected)
+
+
 @dataclass
-class Figures:
+class Figures(Rates):
     """One team's (or the organisation's) figures for a period."""
 
     meetings: int = 0
@@ -126,18 +147,6 @@ class Figures:
     @property
     def ritual_kept(self) -> float | None:
         return _share(self.kept, self.countable)
-
-    @property
-    def submission_rate(self) -> float | None:
-        return _share(self.on_time + self.late, self.expected)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return _share(self.on_time, self.expected)
-
-    @property
-    def late_rate(self) -> float | None:
-        return _share(self.late, self.expected)
 
     @property
     def freshness(self) -> float | None:
@@ -300,7 +309,7 @@ def streaks(*, team_id: int | None = None, user_id: int | None = None) -> dict[i
 
 
 @dataclass
-class PersonFigures:
+class PersonFigures(Rates):
     user_id: int
     expected: int
     on_time: int
@@ -308,14 +317,6 @@ class PersonFigures:
     last_insight: dt.date | None
     customers: int
     streak: Streak
-
-    @property
-    def submission_rate(self) -> float | None:
-        return _share(self.on_time + self.late, self.expected)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return _share(self.on_time, self.expected)
 
 
 def people_figures(period: Period, team_id: int) -> list[PersonFigures]:

@@ -230,3 +230,16 @@ def test_the_fixture_team_stands_on_the_second_step(history, team):
 
     assert stage.steps[:2] == [True, True]
     assert stage.reached == 2  # six weeks of meetings, and not all kept
+
+
+def test_a_persons_rates_and_a_teams_are_one_definition():
+    counts = {"expected": 4, "on_time": 2, "late": 1}
+    person = participation.PersonFigures(
+        user_id=1, last_insight=None, customers=0, streak=participation.Streak(), **counts
+    )
+    team = participation.Figures(**counts)
+
+    for rate in ("brought", "submission_rate", "on_time_rate", "late_rate"):
+        assert getattr(participation.PersonFigures, rate) is getattr(participation.Figures, rate)
+        assert getattr(person, rate) == getattr(team, rate)
+    assert (person.brought, person.submission_rate, person.late_rate) == (3, 0.75, 0.25)
