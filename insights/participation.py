@@ -27,10 +27,14 @@ DEFINITIONS = {
     "Skipped meetings don't count.",
     "ritual_kept": "Of the meetings held with at least one person expected, the share in which "
     "every expected (not excused) attendee brought a fresh insight before the start.",
-    "submission_rate": "Insights brought by expected attendees, on time or late, over the "
-    "expected attendee-meetings.",
-    "on_time_rate": "Insights brought before the start, over the expected attendee-meetings.",
-    "late_rate": "Insights first saved at or after the start, over the expected attendee-meetings.",
+    # One name for the count and one for the rate, on every page and CSV.
+    "brought": "Brought an insight: expected (not excused) attendees who brought one, on time "
+    "or late. An excused person's insight counts apart.",
+    "submission_rate": "Submission rate: brought an insight, over the expected attendee-meetings.",
+    "on_time_rate": "On-time rate: insights brought before the start, over the expected "
+    "attendee-meetings.",
+    "late_rate": "Late rate: insights first saved at or after the start, over the expected "
+    "attendee-meetings.",
     "freshness": "Median days between the customer conversation and the meeting, on the "
     "team's calendar.",
     "customers": "Distinct customers the period's insights were about.",

@@ -193,7 +193,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
 
 
 OUTCOMES = dict(SeatResult.Outcome.choices)
-PEOPLE_COLUMNS = ["person", "expected", "submission rate %", "on-time rate %",
+PEOPLE_COLUMNS = ["person", "expected", "brought an insight", "submission rate %", "on-time rate %",
                   "current streak", "longest streak", "last insight", "customers covered"]  # fmt: skip
 
 
@@ -224,7 +224,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
     export = request.GET.get("export")
     if export == "people":
         return csv_response("people", PEOPLE_COLUMNS, (
-            [names.get(p.user_id, ""), p.expected, _percent(p.submission_rate),
+            [names.get(p.user_id, ""), p.expected, p.brought, _percent(p.submission_rate),
              _percent(p.on_time_rate), p.streak.current, p.streak.longest,
              p.last_insight.isoformat() if p.last_insight else "", p.customers]
             for p in people

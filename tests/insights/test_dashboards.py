@@ -6,9 +6,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
+from django.utils.html import escape
 
+from insights import participation
 from insights.models import RoundResult
 from insights.services import record_missing_rounds
 from meetings import services
@@ -105,6 +108,41 @@ def test_the_teams_table_downloads_as_csv_with_a_total(client, org_admin, two_te
     assert rows[3][1] == "6"
 
 
+# The share of expected attendees who brought an insight, and how many did: one name each.
+RATE, COUNT = "submission rate", "brought an insight"
+
+
+def names_shown(html: str) -> set[str]:
+    """Column headers and stat labels, lower case, that speak of bringing an insight."""
+    cells = re.findall(
+        r'<(?:th scope="col"[^>]*|span class="stat-label")>(.*?)</(?:th|span)>', html
+    )
+    names = {re.sub(r"<[^>]+>", "", cell).strip().lower() for cell in cells}
+    return {name for name in names if re.search("submi|brought|bring", name)}
+
+
+def test_the_submission_rate_and_its_count_have_one_name_on_pages_csv_and_definitions(
+    client, org_admin, two_teams
+):
+    client.force_login(org_admin)
+    organisation = client.get("/dashboard/").content.decode()
+    team = client.get("/teams/sales/dashboard/").content.decode()
+    headers = {
+        name.removesuffix(" %")
+        for url in ("/dashboard/?export=teams", "/dashboard/?export=trend",
+                    "/teams/sales/dashboard/?export=people")
+        for name in rows_of(client.get(url))[0]
+    }  # fmt: skip
+    definitions = participation.definitions()
+
+    assert names_shown(organisation) == {RATE}
+    assert names_shown(team) == {RATE, COUNT}  # each person's count, and the rates
+    assert {name for name in headers if re.search("submi|brought", name)} == {RATE, COUNT}
+    assert definitions["brought"].lower().startswith(f"{COUNT}:")
+    assert definitions["submission_rate"].lower().startswith(f"{RATE}: {COUNT}, over")
+    assert escape(definitions["brought"]) in organisation and escape(definitions["brought"]) in team
+
+
 def test_a_facilitator_sees_their_teams_dashboard_but_not_another_teams(
     client, facilitator, member, two_teams
 ):
@@ -127,7 +165,7 @@ def test_the_people_grid_and_trend_download_as_csv(client, facilitator, member, 
     trend = rows_of(client.get("/teams/sales/dashboard/?export=trend"))
 
     assert [r[0] for r in people[1:]] == ["Alice Facilitator", "Bob Member"]
-    assert people[2][1:6] == ["3", "100.0", "100.0", "3", "3"]
+    assert people[2][1:7] == ["3", "3", "100.0", "100.0", "3", "3"]
     assert grid[0][0] == "person" and len(grid[0]) == 4
     assert grid[2] == ["Bob Member", "On time", "On time", "On time"]
     assert len(trend) == 4
