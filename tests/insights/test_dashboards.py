@@ -143,6 +143,33 @@ def test_the_submission_rate_and_its_count_have_one_name_on_pages_csv_and_defini
     assert escape(definitions["brought"]) in organisation and escape(definitions["brought"]) in team
 
 
+def test_each_csv_file_is_named_after_its_period_and_a_teams_after_the_team(
+    client, org_admin, two_teams
+):
+    client.force_login(org_admin)
+
+    def filename(url: str) -> str:
+        return client.get(url)["Content-Disposition"]
+
+    twelve_weeks = "2026-04-13-to-2026-06-30"  # whole weeks, this one included
+    assert filename("/dashboard/?export=teams") == (
+        f'attachment; filename="teams-{twelve_weeks}.csv"'
+    )
+    assert filename("/dashboard/?export=trend") == (
+        f'attachment; filename="weekly-trend-{twelve_weeks}.csv"'
+    )
+    team = "/teams/sales/dashboard/?start=2026-06-20&end=2026-06-30&export="
+    assert filename(team + "people") == (
+        'attachment; filename="sales-people-2026-06-20-to-2026-06-30.csv"'
+    )
+    assert filename(team + "grid") == (
+        'attachment; filename="sales-attendance-grid-2026-06-20-to-2026-06-30.csv"'
+    )
+    assert filename(team + "trend") == (
+        'attachment; filename="sales-weekly-trend-2026-06-20-to-2026-06-30.csv"'
+    )
+
+
 def test_a_facilitator_sees_their_teams_dashboard_but_not_another_teams(
     client, facilitator, member, two_teams
 ):
