@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
+from meetings.models import Meeting
+
 from .models import Action, Customer, RoundResult, SeatResult
 
 Outcome = SeatResult.Outcome
@@ -48,8 +50,9 @@ DEFINITIONS = {
     "week": "A meeting's week is the Monday-to-Sunday week on its team's calendar. Periods "
     "of 4, 12 or 52 weeks are whole weeks, this one included.",
     "stage": "A team's step (0 to 5) on the ladder of the ritual, over the last 12 weeks: "
-    "meetings held; most people bring an insight; the ritual kept 8 weeks running; insights "
-    "lead to actions that get done; every key account heard. The team page shows each step.",
+    "meetings held or scheduled; most people bring an insight; the ritual kept 8 weeks "
+    "running; insights lead to actions that get done; every key account heard. The team page "
+    "shows each step.",
     "warning": "A team is flagged when, over its last four meetings with someone expected (in "
     "the last 12 weeks), the "
     "ritual was kept in fewer than {below} of them, or {drop} points or more under its own "
@@ -458,7 +461,7 @@ LADDER = [
      "Mark your key accounts, and make sure each one is heard every quarter."),
 ]  # fmt: skip
 LADDER_DEFINITIONS = [
-    "At least one meeting held in the last 12 weeks.",
+    "At least one meeting held in the last 12 weeks, or one scheduled to come.",
     "A submission rate of 60 % or more over the last 12 weeks.",
     "In each of the last 8 weeks, at least one meeting held, and the ritual kept in all of them.",
     "At least 3 actions caused by insights in the last 12 weeks, and at least half of them done.",
@@ -481,9 +484,17 @@ class Stage:
 
 
 def stages(team_ids: list[int], today: dt.date) -> dict[int, Stage]:
-    """Each team's step on the ladder (LADDER_DEFINITIONS), in four grouped queries
+    """Each team's step on the ladder (LADDER_DEFINITIONS), in five grouped queries
     whatever the number of teams."""
     twelve = Period.last_weeks(12, today)
+    # A team that just started has nothing held yet, but its meetings are scheduled.
+    upcoming = set(
+        Meeting.objects.filter(team_id__in=team_ids)
+        .upcoming()
+        .values_list("team_id", flat=True)
+        .order_by()
+        .distinct()
+    )
     held = {
         r["team_id"]: r
         for r in RoundResult.objects.filter(twelve.filter(), team_id__in=team_ids)
@@ -533,7 +544,7 @@ def stages(team_ids: list[int], today: dt.date) -> dict[int, Stage]:
         acted = actions.get(team_id, {"total": 0, "done": 0})
         keys = key_accounts.get(team_id, {"key": 0, "heard": 0})
         steps = [
-            counted is not None,
+            counted is not None or team_id in upcoming,
             (submitted or 0) >= MOST_BRING,
             len(weeks[team_id]) == RUNNING_WEEKS and all(weeks[team_id]),
             acted["total"] >= 3 and acted["done"] * 2 >= acted["total"],

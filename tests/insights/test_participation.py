@@ -28,7 +28,13 @@ from insights.services import submit_insight
 from meetings import services
 from meetings.models import Membership
 from reminders.figures import reminders_sent
-from tests.factories import CustomerFactory, InsightFactory, MeetingFactory, UserFactory
+from tests.factories import (
+    CustomerFactory,
+    InsightFactory,
+    MeetingFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +249,26 @@ def test_a_persons_rates_and_a_teams_are_one_definition():
         assert getattr(participation.PersonFigures, rate) is getattr(participation.Figures, rate)
         assert getattr(person, rate) == getattr(team, rate)
     assert (person.brought, person.submission_rate, person.late_rate) == (3, 0.75, 0.25)
+
+
+def test_the_first_step_is_a_meeting_held_or_one_scheduled_to_come(
+    team, other_team, time_machine, django_assert_num_queries
+):
+    time_machine.move_to(NOW, tick=False)
+    today = NOW.date()
+    MeetingFactory(team=team, starts_at=NOW + dt.timedelta(days=3))  # nothing held yet
+    skipped = MeetingFactory(team=other_team, starts_at=NOW + dt.timedelta(days=3))
+    skipped.cancel()
+    new_teams = [TeamFactory() for _ in range(3)]
+    for new_team in new_teams:
+        MeetingFactory(team=new_team, starts_at=NOW + dt.timedelta(days=1))
+
+    with django_assert_num_queries(5):
+        few = participation.stages([team.pk, other_team.pk], today)
+    with django_assert_num_queries(5):
+        more = participation.stages([team.pk, other_team.pk, *(t.pk for t in new_teams)], today)
+
+    assert few[team.pk].steps[0] and few[team.pk].reached == 1
+    assert not few[other_team.pk].steps[0]  # a skipped meeting is not a scheduled one
+    assert all(more[t.pk].reached == 1 for t in new_teams)
+    assert "scheduled to come" in participation.LADDER_DEFINITIONS[0]
