@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Q, QuerySet, Subquery, Sum
 
-from meetings.models import Meeting
+from meetings.models import Attendance, Meeting
 
 from .models import Action, Customer, RoundResult, SeatResult
+from .round import EXPECTED
 
 Outcome = SeatResult.Outcome
 Nudge = SeatResult.Nudge
@@ -376,10 +377,28 @@ MILESTONES = (5, 10, 25, 50, 100)
 
 def milestone_reached(user) -> int | None:
     """The streak milestone this person reaches with the insight they just saved for a
-    meeting that hasn't ended yet (so isn't counted yet), if it is one: reinforcement,
-    never shame, so nothing is said otherwise."""
+    meeting that hasn't ended yet, if it is one: reinforcement, never shame, so nothing
+    is said otherwise. Two queries.
+
+    The streak so far counts the meetings that ended. Their insights to meetings not
+    ended yet, this one included, extend it when they come after their last missed
+    meeting (in meeting order, as they will once those meetings end); an excused one
+    neither breaks nor extends it."""
     current = streaks(user_id=user.pk).get(user.pk, Streak()).current
-    return current + 1 if current + 1 in MILESTONES else None
+    last_missed = (
+        SeatResult.objects.filter(user=user, outcome=Outcome.MISSING)
+        .order_by("-result__meeting__starts_at")
+        .values("result__meeting__starts_at")[:1]
+    )
+    ahead = Attendance.objects.filter(
+        EXPECTED,
+        ~Exists(last_missed) | Q(meeting__starts_at__gt=Subquery(last_missed)),
+        user=user,
+        meeting__status__in=Meeting.OPEN,
+        meeting__insights__author=user,
+    ).count()
+    reached = current + ahead
+    return reached if reached in MILESTONES else None
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,14 @@ from meetings import services
 from meetings.models import Membership
 from reminders.figures import reminders_sent
 from tests.factories import (
+    AttendanceFactory,
     CustomerFactory,
     InsightFactory,
     MeetingFactory,
+    MembershipFactory,
     TeamFactory,
     UserFactory,
+    held,
 )
 
 pytestmark = pytest.mark.django_db
@@ -272,3 +275,45 @@ def test_the_first_step_is_a_meeting_held_or_one_scheduled_to_come(
     assert not few[other_team.pk].steps[0]  # a skipped meeting is not a scheduled one
     assert all(more[t.pk].reached == 1 for t in new_teams)
     assert "scheduled to come" in participation.LADDER_DEFINITIONS[0]
+
+
+def upcoming(team, *, days: int):
+    return services.create_meeting(team=team, title=f"In {days} days", duration_minutes=30,
+                                   starts_at=NOW + dt.timedelta(days=days))  # fmt: skip
+
+
+def test_the_milestone_counts_insights_already_brought_to_meetings_not_ended_yet(
+    team, other_team, member, time_machine, django_assert_num_queries
+):
+    held(team, [member], weeks=3, bring=1, now=NOW, time_machine=time_machine)  # 3 in a row
+    MembershipFactory(team=other_team, user=member)
+    tomorrow = upcoming(team, days=1)
+    excused = upcoming(team, days=2)
+    friday = upcoming(other_team, days=3)
+    bring(tomorrow, member, customer=CustomerFactory(team=team), days_before=1)
+    bring(excused, member, customer=CustomerFactory(team=team), days_before=1)
+    excuse(excused, member)
+    assert participation.milestone_reached(member) is None  # 4: the excused one doesn't count
+
+    bring(friday, member, customer=CustomerFactory(team=other_team), days_before=1)
+
+    with django_assert_num_queries(2):
+        assert participation.milestone_reached(member) == 5
+
+
+def test_an_insight_to_a_meeting_before_the_last_missed_one_does_not_extend_the_streak(
+    team, member, time_machine
+):
+    forgotten = MeetingFactory(team=team, starts_at=NOW - dt.timedelta(weeks=5))  # never closed
+    AttendanceFactory(meeting=forgotten, user=member)
+    InsightFactory(meeting=forgotten, author=member)
+    missed_before = NOW - dt.timedelta(weeks=3)  # one meeting, four weeks ago, missed
+    held(team, [member], weeks=1, bring=0, now=missed_before, time_machine=time_machine)
+    held(team, [member], weeks=3, bring=1, now=NOW, time_machine=time_machine)  # 3 in a row
+    tomorrow = upcoming(team, days=1)
+    bring(tomorrow, member, customer=CustomerFactory(team=team), days_before=1)
+
+    assert participation.streaks(user_id=member.pk)[member.pk].current == 3
+    assert participation.milestone_reached(member) is None  # 4, not 5
+    bring(upcoming(team, days=2), member, customer=CustomerFactory(team=team), days_before=1)
+    assert participation.milestone_reached(member) == 5
