@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, Max, Q, QuerySet, Subquery, Sum, Value, When
+
+from meetings.models import Attendance, Meeting
 
 from .models import Action, Customer, Insight, RoundResult, SeatResult
+from .round import EXPECTED
 
 Outcome = SeatResult.Outcome
 Nudge = SeatResult.Nudge
@@ -27,10 +30,14 @@ DEFINITIONS = {
     "Skipped meetings don't count.",
     "ritual_kept": "Of the meetings held with at least one person expected, the share in which "
     "every expected (not excused) attendee brought a fresh insight before the start.",
-    "submission_rate": "Insights brought by expected attendees, on time or late, over the "
-    "expected attendee-meetings.",
-    "on_time_rate": "Insights brought before the start, over the expected attendee-meetings.",
-    "late_rate": "Insights first saved at or after the start, over the expected attendee-meetings.",
+    # One name for the count and one for the rate, on every page and CSV.
+    "brought": "Brought an insight: expected (not excused) attendees who brought one, on time "
+    "or late. An excused person's insight counts apart.",
+    "submission_rate": "Submission rate: brought an insight, over the expected attendee-meetings.",
+    "on_time_rate": "On-time rate: insights brought before the start, over the expected "
+    "attendee-meetings.",
+    "late_rate": "Late rate: insights first saved at or after the start, over the expected "
+    "attendee-meetings.",
     "freshness": "Median days between the customer conversation and the meeting, on the "
     "team's calendar.",
     "customers": "Distinct customers the period's insights were about.",
@@ -44,8 +51,9 @@ DEFINITIONS = {
     "week": "A meeting's week is the Monday-to-Sunday week on its team's calendar. Periods "
     "of 4, 12 or 52 weeks are whole weeks, this one included.",
     "stage": "A team's step (0 to 5) on the ladder of the ritual, over the last 12 weeks: "
-    "meetings held; most people bring an insight; the ritual kept 8 weeks running; insights "
-    "lead to actions that get done; every key account heard. The team page shows each step.",
+    "meetings held or scheduled; most people bring an insight; the ritual kept 8 weeks "
+    "running; insights lead to actions that get done; every key account heard. The team page "
+    "shows each step.",
     "heard": "A customer is heard in the period when an insight about them was brought to a "
     "meeting held in the period (by anyone, excused or not).",
     "last_heard": "The latest conversation anyone recorded with the customer, in any team.",
@@ -110,8 +118,29 @@ def median(histogram: Counter) -> float | None:
     return sum(found) / len(found)
 
 
+class Rates:
+    """The rates over expected attendee-meetings (DEFINITIONS), written once for
+    whatever counts `expected`, `on_time` and `late`: a team's figures, a person's."""
+
+    @property
+    def brought(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def submission_rate(self) -> float | None:
+        return _share(self.brought, self.expected)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _share(self.on_time, self.expected)
+
+    @property
+    def late_rate(self) -> float | None:
+        return _share(self.late, self.expected)
+
+
 @dataclass
-class Figures:
+class Figures(Rates):
     """One team's (or the organisation's) figures for a period."""
 
     meetings: int = 0
@@ -131,18 +160,6 @@ class Figures:
     @property
     def ritual_kept(self) -> float | None:
         return _share(self.kept, self.countable)
-
-    @property
-    def submission_rate(self) -> float | None:
-        return _share(self.on_time + self.late, self.expected)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return _share(self.on_time, self.expected)
-
-    @property
-    def late_rate(self) -> float | None:
-        return _share(self.late, self.expected)
 
     @property
     def freshness(self) -> float | None:
@@ -305,7 +322,7 @@ def streaks(*, team_id: int | None = None, user_id: int | None = None) -> dict[i
 
 
 @dataclass
-class PersonFigures:
+class PersonFigures(Rates):
     user_id: int
     expected: int
     on_time: int
@@ -313,14 +330,6 @@ class PersonFigures:
     last_insight: dt.date | None
     customers: int
     streak: Streak
-
-    @property
-    def submission_rate(self) -> float | None:
-        return _share(self.on_time + self.late, self.expected)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return _share(self.on_time, self.expected)
 
 
 def people_figures(period: Period, team_id: int) -> list[PersonFigures]:
@@ -373,10 +382,28 @@ MILESTONES = (5, 10, 25, 50, 100)
 
 def milestone_reached(user) -> int | None:
     """The streak milestone this person reaches with the insight they just saved for a
-    meeting that hasn't ended yet (so isn't counted yet), if it is one: reinforcement,
-    never shame, so nothing is said otherwise."""
+    meeting that hasn't ended yet, if it is one: reinforcement, never shame, so nothing
+    is said otherwise. Two queries.
+
+    The streak so far counts the meetings that ended. Their insights to meetings not
+    ended yet, this one included, extend it when they come after their last missed
+    meeting (in meeting order, as they will once those meetings end); an excused one
+    neither breaks nor extends it."""
     current = streaks(user_id=user.pk).get(user.pk, Streak()).current
-    return current + 1 if current + 1 in MILESTONES else None
+    last_missed = (
+        SeatResult.objects.filter(user=user, outcome=Outcome.MISSING)
+        .order_by("-result__meeting__starts_at")
+        .values("result__meeting__starts_at")[:1]
+    )
+    ahead = Attendance.objects.filter(
+        EXPECTED,
+        ~Exists(last_missed) | Q(meeting__starts_at__gt=Subquery(last_missed)),
+        user=user,
+        meeting__status__in=Meeting.OPEN,
+        meeting__insights__author=user,
+    ).count()
+    reached = current + ahead
+    return reached if reached in MILESTONES else None
 
 
 @dataclass(frozen=True)
@@ -458,7 +485,7 @@ LADDER = [
      "Hear from your key accounts, and from each of them again every quarter."),
 ]  # fmt: skip
 LADDER_DEFINITIONS = [
-    "At least one meeting held in the last 12 weeks.",
+    "At least one meeting held in the last 12 weeks, or one scheduled to come.",
     "A submission rate of 60 % or more over the last 12 weeks.",
     "In each of the last 8 weeks, at least one meeting held, and the ritual kept in all of them.",
     "At least 3 actions caused by insights in the last 12 weeks, and at least half of them done.",
@@ -482,9 +509,17 @@ class Stage:
 
 
 def stages(team_ids: list[int], today: dt.date) -> dict[int, Stage]:
-    """Each team's step on the ladder (LADDER_DEFINITIONS), in four grouped queries
+    """Each team's step on the ladder (LADDER_DEFINITIONS), in five grouped queries
     whatever the number of teams."""
     twelve = Period.last_weeks(12, today)
+    # A team that just started has nothing held yet, but its meetings are scheduled.
+    upcoming = set(
+        Meeting.objects.filter(team_id__in=team_ids)
+        .upcoming()
+        .values_list("team_id", flat=True)
+        .order_by()
+        .distinct()
+    )
     held = {
         r["team_id"]: r
         for r in RoundResult.objects.filter(twelve.filter(), team_id__in=team_ids)
@@ -540,7 +575,7 @@ def stages(team_ids: list[int], today: dt.date) -> dict[int, Stage]:
         acted = actions.get(team_id, {"total": 0, "done": 0})
         keys = key_accounts.get(team_id, {"key": 0, "heard": 0})
         steps = [
-            counted is not None,
+            counted is not None or team_id in upcoming,
             (submitted or 0) >= MOST_BRING,
             len(weeks[team_id]) == RUNNING_WEEKS and all(weeks[team_id]),
             acted["total"] >= 3 and acted["done"] * 2 >= acted["total"],

@@ -115,7 +115,9 @@ def _password_reset(message: Message):
 
 def _early_warning(message: Message):
     user = message.user
-    warnings = services.warnings_for(user, timezone.now().date())
+    warnings = getattr(message, "warnings", None)  # what the dispatcher's gate found
+    if warnings is None:
+        warnings = services.warnings_for(user, timezone.now().date())
     # Team admins get their teams' dashboards; only organisation admins see all teams.
     dashboard = settings.SITE_URL + reverse("insights:dashboard") if user.is_staff else ""
     context = {"recipient": user, "warnings": warnings, "dashboard_url": dashboard}

@@ -274,7 +274,10 @@ def _gate_early_warning(reminder: Message, now: dt.datetime) -> Message | None:
     if not reminder.user.is_active:
         _skip(reminder, State.SKIPPED_INACTIVE)
         return None
-    if not services.warnings_for(reminder.user, now.date()):
+    # Kept on the instance for the e-mail (content.py): it says what was checked here,
+    # and the decaying teams are worked out once per e-mail.
+    reminder.warnings = services.warnings_for(reminder.user, now.date())
+    if not reminder.warnings:
         _skip(reminder, State.SKIPPED_CANCELLED, "No team is decaying any more.")
         return None
     return reminder

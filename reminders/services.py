@@ -110,19 +110,35 @@ def record_nudges(meeting: Meeting) -> None:
     SeatResult.objects.bulk_update(seats, ["nudge"])
 
 
+def hears_about(
+    *, team_ids: list[int] | None = None, user: User | None = None
+) -> dict[int, set[int]]:
+    """Who hears about which teams' early warnings, the one rule: each team's admins
+    about their team, organisation admins about every team; active people only. Asked
+    for some teams (who is told) or for one person (what they are told).
+    {user_id: {team_id, …}}"""
+    people = User.objects.filter(is_active=True)
+    if user is not None:
+        people = people.filter(pk=user.pk)
+    admins = Membership.objects.admins().filter(user__in=people)
+    if team_ids is not None:
+        admins = admins.filter(team_id__in=team_ids)
+    heard: dict[int, set[int]] = {}
+    for user_id, team_id in admins.values_list("user_id", "team_id"):
+        heard.setdefault(user_id, set()).add(team_id)
+    org_admins = list(people.filter(is_staff=True).values_list("pk", flat=True))
+    if org_admins:
+        every = set(team_ids if team_ids is not None else Team.objects.values_list("pk", flat=True))
+        for user_id in org_admins:
+            heard[user_id] = set(every)
+    return heard
+
+
 def warning_recipients(warnings: dict) -> dict[int, list[int]]:
-    """Who hears about which decaying teams: each team's admins about their team,
-    organisation admins about all of them. {user_id: [team_id, …]}"""
-    recipients: dict[int, set[int]] = {}
-    for user_id, team_id in (
-        Membership.objects.admins()
-        .filter(team_id__in=list(warnings), user__is_active=True)
-        .values_list("user_id", "team_id")
-    ):
-        recipients.setdefault(user_id, set()).add(team_id)
-    for user_id in User.objects.filter(is_staff=True, is_active=True).values_list("pk", flat=True):
-        recipients[user_id] = set(warnings)
-    return {user_id: sorted(teams) for user_id, teams in recipients.items()}
+    """Who hears about which of these decaying teams (hears_about). {user_id: [team_id, …]}"""
+    return {
+        user_id: sorted(teams) for user_id, teams in hears_about(team_ids=list(warnings)).items()
+    }
 
 
 def queue_early_warnings(today: dt.date) -> int:
@@ -149,12 +165,8 @@ def queue_early_warnings(today: dt.date) -> int:
 
 
 def warnings_for(user: User, today: dt.date) -> list[tuple[Team, participation.Warning]]:
-    """The decaying teams this person hears about (see warning_recipients)."""
-    teams = (
-        Team.objects.all()
-        if user.is_staff
-        else Team.objects.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN)
-    )
-    by_id = teams.in_bulk()
-    warnings = participation.decaying(list(by_id), today)
+    """The decaying teams this person hears about (hears_about), by team name."""
+    teams = hears_about(user=user).get(user.pk, set())
+    warnings = participation.decaying(sorted(teams), today)
+    by_id = Team.objects.in_bulk(list(warnings))
     return sorted(((by_id[t], w) for t, w in warnings.items()), key=lambda p: p[0].name)

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from insights.models import Customer, Insight, Tag
+from insights.services import submit_insight
+from meetings import services
 from meetings.models import Attendance, Meeting, Membership, Series, Team
 
 PASSWORD = "correct-horse-battery"
@@ -100,3 +102,20 @@ class InsightFactory(factory.django.DjangoModelFactory):
     conversation_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=2))
     said = factory.Faker("sentence", nb_words=14)
     so_what = factory.Faker("sentence", nb_words=10)
+
+
+def held(team, people, *, weeks: int, bring: int, now: dt.datetime, time_machine, tick=False):
+    """`weeks` weekly meetings of the team before `now`, ended, in which the first
+    `bring` people brought an insight; the clock is left at `now` (ticking if `tick`)."""
+    customer = CustomerFactory()
+    for week in range(weeks):
+        start = now - dt.timedelta(weeks=week + 1)
+        time_machine.move_to(start - dt.timedelta(hours=1), tick=tick)
+        meeting = services.create_meeting(team=team, title=f"{team.name} round {week}",
+                                          starts_at=start, duration_minutes=30)  # fmt: skip
+        for person in people[:bring]:
+            submit_insight(meeting=meeting, author=person, data={
+                "customer": customer, "conversation_date": start.date() - dt.timedelta(days=2),
+                "said": "Heard.", "so_what": "Matters."})  # fmt: skip
+        meeting.end()
+    time_machine.move_to(now, tick=tick)

@@ -85,12 +85,13 @@ def _trend(period: Period, team_ids: list[int]):
     return weeks, chart
 
 
-def _trend_csv(weeks) -> HttpResponse:
+def _trend_csv(name: str, weeks, period: Period) -> HttpResponse:
     return csv_response(
-        "weekly-trend",
+        name,
         ["week (Monday)", "ritual kept %", "submission rate %"],
         ((w.week.isoformat(), _percent(w.ritual_kept), _percent(w.submission_rate))
          for w in weeks),
+        period=period,
     )  # fmt: skip
 
 
@@ -177,9 +178,10 @@ def organisation(request: HttpRequest) -> HttpResponse:
             "teams", TEAM_COLUMNS,
             [[*_figures_row(r.team.name, r.figures), r.stage.reached] for r in rows]
             + [[*_figures_row("All teams", overall), ""]],
+            period=period,
         )  # fmt: skip
     if export == "trend":
-        return _trend_csv(weeks)
+        return _trend_csv("weekly-trend", weeks, period)
     query = request.GET.copy()
     for name in ("sort", "dir", "export"):
         query.pop(name, None)
@@ -193,7 +195,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
 
 
 OUTCOMES = dict(SeatResult.Outcome.choices)
-PEOPLE_COLUMNS = ["person", "expected", "submission rate %", "on-time rate %",
+PEOPLE_COLUMNS = ["person", "expected", "brought an insight", "submission rate %", "on-time rate %",
                   "current streak", "longest streak", "last insight", "customers covered"]  # fmt: skip
 
 
@@ -223,21 +225,22 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
     grid_people = sorted(ids | members, key=lambda uid: names.get(uid, "").lower())
     export = request.GET.get("export")
     if export == "people":
-        return csv_response("people", PEOPLE_COLUMNS, (
-            [names.get(p.user_id, ""), p.expected, _percent(p.submission_rate),
+        return csv_response(f"{slug}-people", PEOPLE_COLUMNS, (
+            [names.get(p.user_id, ""), p.expected, p.brought, _percent(p.submission_rate),
              _percent(p.on_time_rate), p.streak.current, p.streak.longest,
              p.last_insight.isoformat() if p.last_insight else "", p.customers]
             for p in people
-        ))  # fmt: skip
+        ), period=period)  # fmt: skip
     if export == "grid":
         return csv_response(
-            "attendance-grid",
+            f"{slug}-attendance-grid",
             ["person"] + [f"{r.meeting.title} {r.local_date.isoformat()}" for r in results],
             ([names.get(uid, "")] + [OUTCOMES.get(cells.get((uid, r.pk)), "") for r in results]
              for uid in grid_people),
+            period=period,
         )  # fmt: skip
     if export == "trend":
-        return _trend_csv(weeks)
+        return _trend_csv(f"{slug}-weekly-trend", weeks, period)
     grid_rows = [
         (names.get(uid, ""), uid in members, [cells.get((uid, r.pk)) for r in results])
         for uid in grid_people

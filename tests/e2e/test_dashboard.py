@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from insights.services import submit_insight
-from meetings import services
 from meetings.models import Membership
-from tests.factories import PASSWORD, CustomerFactory, UserFactory
+from tests.factories import PASSWORD, UserFactory, held
 
 from .conftest import has_horizontal_scroll, log_in
 
@@ -22,30 +20,16 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 NOW = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.UTC)
 
 
-def held(team, people, *, bring: int, time_machine) -> None:
-    """Three meetings, ended; the first `bring` people brought an insight to each."""
-    customer = CustomerFactory()
-    for week in range(3):
-        start = NOW - dt.timedelta(weeks=week + 1)
-        time_machine.move_to(start - dt.timedelta(hours=1))
-        meeting = services.create_meeting(team=team, title=f"{team.name} weekly",
-                                          starts_at=start, duration_minutes=30)  # fmt: skip
-        for person in people[:bring]:
-            submit_insight(meeting=meeting, author=person, data={
-                "customer": customer, "conversation_date": start.date() - dt.timedelta(days=1),
-                "said": "Heard.", "so_what": "Matters."})  # fmt: skip
-        meeting.end()
-    time_machine.move_to(NOW)
-
-
 @pytest.fixture
 def organisation(team, other_team, facilitator, member, org_admin, time_machine):
     """Sales keeps the ritual; Engineering's is dying."""
-    held(team, [facilitator, member], bring=2, time_machine=time_machine)
+    held(
+        team, [facilitator, member], weeks=3, bring=2, now=NOW, time_machine=time_machine, tick=True
+    )
     engineers = UserFactory.create_batch(3)
     for person in engineers:
         Membership.objects.create(team=other_team, user=person)
-    held(other_team, engineers, bring=1, time_machine=time_machine)
+    held(other_team, engineers, weeks=3, bring=1, now=NOW, time_machine=time_machine, tick=True)
 
 
 def test_an_org_admin_drills_from_the_dashboard_into_a_team_and_exports_its_grid(

@@ -6,34 +6,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
+from django.utils.html import escape
 
+from insights import participation
 from insights.models import RoundResult
-from insights.services import record_missing_rounds, submit_insight
+from insights.services import record_missing_rounds
 from meetings import services
 from meetings.models import Membership
-from tests.factories import CustomerFactory, TeamFactory, UserFactory
+from tests.factories import TeamFactory, UserFactory, held
 
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.UTC)
-
-
-def held(team, people, *, weeks: int, bring: int, time_machine) -> None:
-    """`weeks` meetings of the team, ended, in which the first `bring` people brought one."""
-    customer = CustomerFactory()
-    for week in range(weeks):
-        start = NOW - dt.timedelta(weeks=week + 1)
-        time_machine.move_to(start - dt.timedelta(hours=1), tick=False)
-        meeting = services.create_meeting(team=team, title=f"{team.name} round {week}",
-                                          starts_at=start, duration_minutes=30)  # fmt: skip
-        for person in people[:bring]:
-            submit_insight(meeting=meeting, author=person, data={
-                "customer": customer, "conversation_date": start.date() - dt.timedelta(days=2),
-                "said": "Heard.", "so_what": "Matters."})  # fmt: skip
-        meeting.end()
-    time_machine.move_to(NOW, tick=False)
 
 
 def staffed(team, size: int) -> list:
@@ -50,9 +37,9 @@ def rows_of(response) -> list[list[str]]:
 @pytest.fixture
 def two_teams(team, other_team, facilitator, member, time_machine):
     """Sales keeps the ritual; Engineering's is dying (one of three brings one)."""
-    held(team, [facilitator, member], weeks=3, bring=2, time_machine=time_machine)
+    held(team, [facilitator, member], weeks=3, bring=2, now=NOW, time_machine=time_machine)
     engineers = staffed(other_team, 3)
-    held(other_team, engineers, weeks=3, bring=1, time_machine=time_machine)
+    held(other_team, engineers, weeks=3, bring=1, now=NOW, time_machine=time_machine)
 
 
 def test_an_org_admin_lands_on_the_dashboard_with_each_teams_figures(client, org_admin, two_teams):
@@ -121,6 +108,68 @@ def test_the_teams_table_downloads_as_csv_with_a_total(client, org_admin, two_te
     assert rows[3][1] == "6"
 
 
+# The share of expected attendees who brought an insight, and how many did: one name each.
+RATE, COUNT = "submission rate", "brought an insight"
+
+
+def names_shown(html: str) -> set[str]:
+    """Column headers and stat labels, lower case, that speak of bringing an insight."""
+    cells = re.findall(
+        r'<(?:th scope="col"[^>]*|span class="stat-label")>(.*?)</(?:th|span)>', html
+    )
+    names = {re.sub(r"<[^>]+>", "", cell).strip().lower() for cell in cells}
+    return {name for name in names if re.search("submi|brought|bring", name)}
+
+
+def test_the_submission_rate_and_its_count_have_one_name_on_pages_csv_and_definitions(
+    client, org_admin, two_teams
+):
+    client.force_login(org_admin)
+    organisation = client.get("/dashboard/").content.decode()
+    team = client.get("/teams/sales/dashboard/").content.decode()
+    headers = {
+        name.removesuffix(" %")
+        for url in ("/dashboard/?export=teams", "/dashboard/?export=trend",
+                    "/teams/sales/dashboard/?export=people")
+        for name in rows_of(client.get(url))[0]
+    }  # fmt: skip
+    definitions = participation.definitions()
+
+    assert names_shown(organisation) == {RATE}
+    assert names_shown(team) == {RATE, COUNT}  # each person's count, and the rates
+    assert {name for name in headers if re.search("submi|brought", name)} == {RATE, COUNT}
+    assert definitions["brought"].lower().startswith(f"{COUNT}:")
+    assert definitions["submission_rate"].lower().startswith(f"{RATE}: {COUNT}, over")
+    assert escape(definitions["brought"]) in organisation and escape(definitions["brought"]) in team
+
+
+def test_each_csv_file_is_named_after_its_period_and_a_teams_after_the_team(
+    client, org_admin, two_teams
+):
+    client.force_login(org_admin)
+
+    def filename(url: str) -> str:
+        return client.get(url)["Content-Disposition"]
+
+    twelve_weeks = "2026-04-13-to-2026-06-30"  # whole weeks, this one included
+    assert filename("/dashboard/?export=teams") == (
+        f'attachment; filename="teams-{twelve_weeks}.csv"'
+    )
+    assert filename("/dashboard/?export=trend") == (
+        f'attachment; filename="weekly-trend-{twelve_weeks}.csv"'
+    )
+    team = "/teams/sales/dashboard/?start=2026-06-20&end=2026-06-30&export="
+    assert filename(team + "people") == (
+        'attachment; filename="sales-people-2026-06-20-to-2026-06-30.csv"'
+    )
+    assert filename(team + "grid") == (
+        'attachment; filename="sales-attendance-grid-2026-06-20-to-2026-06-30.csv"'
+    )
+    assert filename(team + "trend") == (
+        'attachment; filename="sales-weekly-trend-2026-06-20-to-2026-06-30.csv"'
+    )
+
+
 def test_a_facilitator_sees_their_teams_dashboard_but_not_another_teams(
     client, facilitator, member, two_teams
 ):
@@ -143,7 +192,7 @@ def test_the_people_grid_and_trend_download_as_csv(client, facilitator, member, 
     trend = rows_of(client.get("/teams/sales/dashboard/?export=trend"))
 
     assert [r[0] for r in people[1:]] == ["Alice Facilitator", "Bob Member"]
-    assert people[2][1:6] == ["3", "100.0", "100.0", "3", "3"]
+    assert people[2][1:7] == ["3", "3", "100.0", "100.0", "3", "3"]
     assert grid[0][0] == "person" and len(grid[0]) == 4
     assert grid[2] == ["Bob Member", "On time", "On time", "On time"]
     assert len(trend) == 4
@@ -163,7 +212,7 @@ def test_my_record_shows_my_streak_history_and_customers(client, member, two_tea
 def test_the_fifth_meeting_in_a_row_is_celebrated_when_the_insight_is_saved(
     client, team, facilitator, member, time_machine
 ):
-    held(team, [facilitator, member], weeks=4, bring=2, time_machine=time_machine)
+    held(team, [facilitator, member], weeks=4, bring=2, now=NOW, time_machine=time_machine)
     meeting = services.create_meeting(team=team, title="Fifth", duration_minutes=30,
                                       starts_at=NOW + dt.timedelta(days=1))  # fmt: skip
     client.force_login(member)
@@ -186,14 +235,14 @@ def test_the_dashboards_cost_the_same_queries_whatever_the_size(
     Membership.objects.create(team=team, user=org_admin, role="admin")
     for index in range(size):
         extra = TeamFactory(name=f"Team {index}", slug=f"team-{index}")
-        held(extra, staffed(extra, size), weeks=size, bring=1, time_machine=time_machine)
+        held(extra, staffed(extra, size), weeks=size, bring=1, now=NOW, time_machine=time_machine)
     held(team, [facilitator, member, *staffed(team, size)], weeks=size, bring=2,
-         time_machine=time_machine)  # fmt: skip
+         now=NOW, time_machine=time_machine)  # fmt: skip
     client.force_login(org_admin)
 
     with django_assert_max_num_queries(18):
         assert client.get("/dashboard/").status_code == 200
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):  # the ladder asks for scheduled meetings too
         assert client.get("/teams/sales/dashboard/").status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get("/me/record/").status_code == 200
@@ -218,7 +267,7 @@ def test_the_grid_shows_only_the_periods_meetings(client, facilitator, two_teams
 
 
 def test_meetings_that_ended_before_results_existed_are_recorded_once(team, member, time_machine):
-    held(team, [member], weeks=2, bring=1, time_machine=time_machine)
+    held(team, [member], weeks=2, bring=1, now=NOW, time_machine=time_machine)
     RoundResult.objects.all().delete()  # as if they had ended in an earlier version
 
     assert record_missing_rounds() == 2

@@ -28,7 +28,16 @@ from insights.services import submit_insight
 from meetings import services
 from meetings.models import Membership
 from reminders.figures import reminders_sent
-from tests.factories import CustomerFactory, InsightFactory, MeetingFactory, UserFactory
+from tests.factories import (
+    AttendanceFactory,
+    CustomerFactory,
+    InsightFactory,
+    MeetingFactory,
+    MembershipFactory,
+    TeamFactory,
+    UserFactory,
+    held,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +239,81 @@ def test_the_fixture_team_stands_on_the_second_step(history, team):
 
     assert stage.steps[:2] == [True, True]
     assert stage.reached == 2  # six weeks of meetings, and not all kept
+
+
+def test_a_persons_rates_and_a_teams_are_one_definition():
+    counts = {"expected": 4, "on_time": 2, "late": 1}
+    person = participation.PersonFigures(
+        user_id=1, last_insight=None, customers=0, streak=participation.Streak(), **counts
+    )
+    team = participation.Figures(**counts)
+
+    for rate in ("brought", "submission_rate", "on_time_rate", "late_rate"):
+        assert getattr(participation.PersonFigures, rate) is getattr(participation.Figures, rate)
+        assert getattr(person, rate) == getattr(team, rate)
+    assert (person.brought, person.submission_rate, person.late_rate) == (3, 0.75, 0.25)
+
+
+def test_the_first_step_is_a_meeting_held_or_one_scheduled_to_come(
+    team, other_team, time_machine, django_assert_num_queries
+):
+    time_machine.move_to(NOW, tick=False)
+    today = NOW.date()
+    MeetingFactory(team=team, starts_at=NOW + dt.timedelta(days=3))  # nothing held yet
+    skipped = MeetingFactory(team=other_team, starts_at=NOW + dt.timedelta(days=3))
+    skipped.cancel()
+    new_teams = [TeamFactory() for _ in range(3)]
+    for new_team in new_teams:
+        MeetingFactory(team=new_team, starts_at=NOW + dt.timedelta(days=1))
+
+    with django_assert_num_queries(5):
+        few = participation.stages([team.pk, other_team.pk], today)
+    with django_assert_num_queries(5):
+        more = participation.stages([team.pk, other_team.pk, *(t.pk for t in new_teams)], today)
+
+    assert few[team.pk].steps[0] and few[team.pk].reached == 1
+    assert not few[other_team.pk].steps[0]  # a skipped meeting is not a scheduled one
+    assert all(more[t.pk].reached == 1 for t in new_teams)
+    assert "scheduled to come" in participation.LADDER_DEFINITIONS[0]
+
+
+def upcoming(team, *, days: int):
+    return services.create_meeting(team=team, title=f"In {days} days", duration_minutes=30,
+                                   starts_at=NOW + dt.timedelta(days=days))  # fmt: skip
+
+
+def test_the_milestone_counts_insights_already_brought_to_meetings_not_ended_yet(
+    team, other_team, member, time_machine, django_assert_num_queries
+):
+    held(team, [member], weeks=3, bring=1, now=NOW, time_machine=time_machine)  # 3 in a row
+    MembershipFactory(team=other_team, user=member)
+    tomorrow = upcoming(team, days=1)
+    excused = upcoming(team, days=2)
+    friday = upcoming(other_team, days=3)
+    bring(tomorrow, member, customer=CustomerFactory(), days_before=1)
+    bring(excused, member, customer=CustomerFactory(), days_before=1)
+    excuse(excused, member)
+    assert participation.milestone_reached(member) is None  # 4: the excused one doesn't count
+
+    bring(friday, member, customer=CustomerFactory(), days_before=1)
+
+    with django_assert_num_queries(2):
+        assert participation.milestone_reached(member) == 5
+
+
+def test_an_insight_to_a_meeting_before_the_last_missed_one_does_not_extend_the_streak(
+    team, member, time_machine
+):
+    forgotten = MeetingFactory(team=team, starts_at=NOW - dt.timedelta(weeks=5))  # never closed
+    AttendanceFactory(meeting=forgotten, user=member)
+    InsightFactory(meeting=forgotten, author=member)
+    missed_before = NOW - dt.timedelta(weeks=3)  # one meeting, four weeks ago, missed
+    held(team, [member], weeks=1, bring=0, now=missed_before, time_machine=time_machine)
+    held(team, [member], weeks=3, bring=1, now=NOW, time_machine=time_machine)  # 3 in a row
+    tomorrow = upcoming(team, days=1)
+    bring(tomorrow, member, customer=CustomerFactory(), days_before=1)
+
+    assert participation.streaks(user_id=member.pk)[member.pk].current == 3
+    assert participation.milestone_reached(member) is None  # 4, not 5
+    bring(upcoming(team, days=2), member, customer=CustomerFactory(), days_before=1)
+    assert participation.milestone_reached(member) == 5

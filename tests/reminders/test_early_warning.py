@@ -11,8 +11,8 @@ from insights import participation
 from insights.models import RoundResult
 from reminders import dispatch
 from reminders.models import Message
-from reminders.services import queue_early_warnings
-from tests.factories import MeetingFactory
+from reminders.services import queue_early_warnings, warning_recipients, warnings_for
+from tests.factories import MeetingFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +116,35 @@ def test_a_team_admin_is_sent_to_their_teams_dashboard_not_the_organisations(sli
     assert "/teams/sales/dashboard/" in sent["carol@example.com"].body
     assert "All teams:" not in sent["carol@example.com"].body
     assert "All teams: http://localhost:8000/dashboard/" in sent["olivia@example.com"].body
+
+
+def test_who_hears_about_a_team_is_one_rule_asked_either_way(
+    slipping, team, other_team, facilitator, member, team_admin, org_admin
+):
+    gone = UserFactory(email="gina@example.com", is_active=False)  # a team admin who left
+    MembershipFactory(team=team, user=gone, role="admin")
+    MembershipFactory(team=other_team, user=member, role="admin")
+    warnings = participation.decaying([team.pk, other_team.pk], TODAY)
+    told = warning_recipients(warnings)
+
+    for person in (facilitator, member, team_admin, org_admin, gone):
+        heard = [t.pk for t, _ in warnings_for(person, TODAY)]
+        assert heard == told.get(person.pk, [])
+    assert told == {team_admin.pk: [team.pk], org_admin.pk: [team.pk]}
+
+
+def test_an_early_warning_e_mail_works_out_the_decaying_teams_once(slipping, deliver, monkeypatch):
+    queue_early_warnings(TODAY)
+    looks = []
+    decaying = participation.decaying
+
+    def counted(*args, **kwargs):
+        looks.append(args)
+        return decaying(*args, **kwargs)
+
+    monkeypatch.setattr(participation, "decaying", counted)
+
+    sent = [m for m in deliver() if m.subject.startswith("The insight ritual needs attention")]
+
+    assert len(sent) == 2
+    assert len(looks) == 2  # one per e-mail: the gate's look is what the e-mail says

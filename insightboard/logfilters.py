@@ -1,0 +1,18 @@
+"""Logging filters named in settings.LOGGING."""
+
+from __future__ import annotations
+
+import logging
+
+
+class ClientErrorWithoutTraceback(logging.Filter):
+    """Django logs a refused request (PermissionDenied as a 403, a bad request as a 400)
+    on `django.request` with the exception attached, so every 403 printed a full
+    traceback. A 4xx is the client's doing, not a bug: one warning line is enough.
+    5xx records keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if 400 <= getattr(record, "status_code", 0) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
