@@ -12,12 +12,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import login_required, org_admin_required
 from accounts.models import User
 from insightboard.fields import DateField
+from insightboard.templatetags.insightboard import pct
 from meetings.access import Role, access_team
 from meetings.models import Team
 from reminders.figures import reminders_sent
@@ -106,6 +110,46 @@ class TeamRow:
     stage: participation.Stage | None = None
 
 
+def team_row_html(row: TeamRow, url: str) -> str:
+    """One team's row of the organisation table, built here rather than in the template:
+    the table has a row per team (hundreds), and a template include with a filter per
+    cell was the page's largest cost."""
+    badge = ""
+    if row.warning:
+        reason = escape(row.warning.reason)
+        badge = f' <span class="badge badge-late" title="{reason}">needs attention</span>'
+    next_step = escape(row.stage.next_step or "At the top of the ladder")
+    return mark_safe(
+        f'<tr><th scope="row"><a href="{escape(url)}">{escape(row.team.name)}</a>{badge}</th>'
+        f"{figures_cells(row.figures)}"
+        f'<td class="num" title="{next_step}">{row.stage.reached} of 5</td></tr>'
+    )
+
+
+def figures_cells(f: Figures) -> str:
+    """The figure cells of a row of the organisation table, a team's and the total alike.
+    Only the channel names are text (the rest are numbers formatted here): only they
+    are escaped."""
+    freshness = "–" if f.freshness is None else f"{f.freshness:g} d"
+    channels = ", ".join(f"{escape(c)} {pct(share)}" for c, share in f.channel_shares) or "–"
+    return mark_safe(
+        f'<td class="num">{f.meetings}</td>'
+        f'<td class="num"><strong>{pct(f.ritual_kept)}</strong></td>'
+        f'<td class="num">{pct(f.submission_rate)}</td><td class="num">{pct(f.on_time_rate)}</td>'
+        f'<td class="num">{pct(f.late_rate)}</td><td class="num">{freshness}</td>'
+        f'<td class="num">{f.customers}</td><td class="num">{f.reminders_sent}</td>'
+        f'<td class="num">{pct(f.within_2h_share)}</td><td>{channels}</td>'
+    )
+
+
+def team_dashboard_urls(teams: list[Team]) -> dict[int, str]:
+    """Each team's dashboard URL with one reverse() for the whole table: a slug needs no
+    quoting, so it takes the place of a placeholder slug."""
+    pattern = reverse("insights:team-dashboard", args=["slug"])
+    head, tail = pattern.rsplit("/slug/", 1)
+    return {team.pk: f"{head}/{team.slug}/{tail}" for team in teams}
+
+
 # Sortable columns of the organisation table: key -> value to sort by.
 SORTS = {
     "team": lambda r: r.team.name.lower(),
@@ -183,12 +227,16 @@ def organisation(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for name in ("sort", "dir", "export"):
         query.pop(name, None)
+    urls = team_dashboard_urls(teams)
+    table = [team_row_html(row, f"{urls[row.team.pk]}?{query.urlencode()}") for row in rows]
     return render(
         request,
         "insights/dashboard.html",
-        {"form": form, "period": period, "rows": rows, "overall": overall, "weeks": weeks,
-         "chart": chart, "sort": sort, "descending": descending, "query": query.urlencode(),
-         "warnings": [r for r in rows if r.warning], "definitions": participation.definitions()},
+        {"form": form, "period": period, "overall": overall, "weeks": weeks,
+         "overall_cells": figures_cells(overall), "chart": chart, "sort": sort,
+         "descending": descending, "query": query.urlencode(),
+         "table": table, "warnings": [r for r in rows if r.warning],
+         "definitions": participation.definitions()},
     )  # fmt: skip
 
 
