@@ -175,14 +175,21 @@ def _round_counts():
     }
 
 
-def team_figures(period: Period, team_ids: list[int]) -> dict[int, Figures]:
-    """Each team's figures for the period, in four grouped queries whatever the size."""
+def round_figures(period: Period, team_ids: list[int]) -> dict[int, Figures]:
+    """Each team's meetings, ritual kept and rates for the period (the figures a round
+    result holds; the rest stay zero), in one grouped query."""
     figures = {team_id: Figures() for team_id in team_ids}
     results = RoundResult.objects.filter(period.filter(), team_id__in=team_ids)
     for row in results.values("team_id").annotate(**_round_counts()).order_by():
         f = figures[row["team_id"]]
         f.meetings, f.countable, f.kept = row["meetings"], row["countable"], row["kept"]
         f.expected, f.on_time, f.late = row["expected_sum"], row["on_time_sum"], row["late_sum"]
+    return figures
+
+
+def team_figures(period: Period, team_ids: list[int]) -> dict[int, Figures]:
+    """Each team's figures for the period, in four grouped queries whatever the size."""
+    figures = round_figures(period, team_ids)
     with_insight = SeatResult.objects.filter(
         period.filter(), team_id__in=team_ids, insight__isnull=False
     )
@@ -252,6 +259,18 @@ def weekly_trend(period: Period, team_ids: list[int]) -> list[Week]:
         )
         for r in rows
     ]
+
+
+def results_version() -> str:
+    """Names the current state of the round results, for caching what is computed from
+    them: record_round replaces a meeting's rows with new ones (new ids) and
+    record_nudges completes them in the same transaction, so the newest ids change
+    whenever results are written. (Deleting an older meeting's results doesn't change
+    them: a cache keyed on this must also expire.) One query on two primary keys."""
+    rounds, seats = RoundResult._meta.db_table, SeatResult._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT MAX(id) FROM {rounds}), (SELECT MAX(id) FROM {seats})")
+        return "{}.{}".format(*cursor.fetchone())
 
 
 @dataclass
