@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from reminders.history import history_by_person
 
 from accounts.decorators import login_required
 from insightboard.fields import DateField
 from insights.models import Action
 from insights.round import round_for, with_round_counts
+from reminders.history import history_by_person
 
 from .. import services
 from ..access import Role, TeamAccess, access_meeting, access_team
