@@ -508,15 +508,15 @@ def stages(team_ids: list[int], today: dt.date) -> dict[int, Stage]:
     monday = today - dt.timedelta(days=today.weekday())
     first_week = monday - dt.timedelta(weeks=RUNNING_WEEKS)
     weeks: dict[int, list[bool]] = {t: [] for t in team_ids}
-    for row in (
+    for team_id, _week, kept, meetings in (
         RoundResult.objects.filter(
             team_id__in=team_ids, week__gte=first_week, week__lt=monday, expected__gt=0
         )
-        .values("team_id", "week")
-        .annotate(**_round_counts())
+        .values_list("team_id", "week")
+        .annotate(kept=Count("pk", filter=Q(kept=True)), meetings=Count("pk"))
         .order_by()
     ):
-        weeks[row["team_id"]].append(row["kept"] == row["countable"])
+        weeks[team_id].append(kept == meetings)  # kept in every meeting held that week
     actions = {
         r["meeting__team_id"]: r
         for r in Action.objects.filter(
