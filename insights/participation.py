@@ -197,14 +197,21 @@ def _round_counts():
     }
 
 
-def team_figures(period: Period, team_ids: list[int]) -> dict[int, Figures]:
-    """Each team's figures for the period, in four grouped queries whatever the size."""
+def round_figures(period: Period, team_ids: list[int]) -> dict[int, Figures]:
+    """Each team's meetings, ritual kept and rates for the period (the figures a round
+    result holds; the rest stay zero), in one grouped query."""
     figures = {team_id: Figures() for team_id in team_ids}
     results = RoundResult.objects.filter(period.filter(), team_id__in=team_ids)
     for row in results.values("team_id").annotate(**_round_counts()).order_by():
         f = figures[row["team_id"]]
         f.meetings, f.countable, f.kept = row["meetings"], row["countable"], row["kept"]
         f.expected, f.on_time, f.late = row["expected_sum"], row["on_time_sum"], row["late_sum"]
+    return figures
+
+
+def team_figures(period: Period, team_ids: list[int]) -> dict[int, Figures]:
+    """Each team's figures for the period, in four grouped queries whatever the size."""
+    figures = round_figures(period, team_ids)
     with_insight = SeatResult.objects.filter(
         period.filter(), team_id__in=team_ids, insight__isnull=False
     )
@@ -274,6 +281,18 @@ def weekly_trend(period: Period, team_ids: list[int]) -> list[Week]:
         )
         for r in rows
     ]
+
+
+def results_version() -> str:
+    """Names the current state of the round results, for caching what is computed from
+    them: record_round replaces a meeting's rows with new ones (new ids) and
+    record_nudges completes them in the same transaction, so the newest ids change
+    whenever results are written. (Deleting an older meeting's results doesn't change
+    them: a cache keyed on this must also expire.) One query on two primary keys."""
+    rounds, seats = RoundResult._meta.db_table, SeatResult._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT MAX(id) FROM {rounds}), (SELECT MAX(id) FROM {seats})")
+        return "{}.{}".format(*cursor.fetchone())
 
 
 @dataclass
@@ -530,15 +549,15 @@ def stages(team_ids: list[int], today: dt.date) -> dict[int, Stage]:
     monday = today - dt.timedelta(days=today.weekday())
     first_week = monday - dt.timedelta(weeks=RUNNING_WEEKS)
     weeks: dict[int, list[bool]] = {t: [] for t in team_ids}
-    for row in (
+    for team_id, _week, kept, meetings in (
         RoundResult.objects.filter(
             team_id__in=team_ids, week__gte=first_week, week__lt=monday, expected__gt=0
         )
-        .values("team_id", "week")
-        .annotate(**_round_counts())
+        .values_list("team_id", "week")
+        .annotate(kept=Count("pk", filter=Q(kept=True)), meetings=Count("pk"))
         .order_by()
     ):
-        weeks[row["team_id"]].append(row["kept"] == row["countable"])
+        weeks[team_id].append(kept == meetings)  # kept in every meeting held that week
     actions = {
         r["meeting__team_id"]: r
         for r in Action.objects.filter(

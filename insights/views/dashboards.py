@@ -5,21 +5,28 @@ insights/participation.py; each table downloads as CSV with ?export=<table>."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 from dataclasses import dataclass
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import login_required, org_admin_required
 from accounts.models import User
 from insightboard.fields import DateField
+from insightboard.templatetags.insightboard import pct
 from meetings.access import Role, access_team
-from meetings.models import Team
+from meetings.models import Membership, Team
 from reminders.figures import reminders_sent
 
 from .. import participation
@@ -27,6 +34,8 @@ from ..charts import line_chart
 from ..csvexport import csv_response
 from ..models import SeatResult
 from ..participation import Figures, Period
+
+log = logging.getLogger(__name__)
 
 MAX_DAYS = 3 * 366
 DATES_NEEDED = "Give both dates."
@@ -75,14 +84,38 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, Period]:
     return form, form.chosen(timezone.localdate())
 
 
-def _trend(period: Period, team_ids: list[int]):
-    weeks = participation.weekly_trend(period, team_ids)
-    chart = line_chart(
+# How long figures computed from round results are kept: until results are written
+# again (participation.results_version changes) or this long, whichever comes first.
+FIGURES_SECONDS = 10 * 60
+
+
+def _remembered(compute, *key):
+    """compute() once per state of the round results, then from the cache: the
+    organisation's figures read every team's results of the period. Only what round
+    results alone determine goes through here (not stages: actions and customers change
+    on their own). A cache outage costs the computation, never the page."""
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()
+    name = f"participation:{participation.results_version()}:{digest}"
+    try:
+        value = cache.get(name)
+    except Exception:
+        log.warning("figures cache unavailable; computing", exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(name, value, FIGURES_SECONDS)
+        except Exception:
+            log.warning("figures cache unavailable; not kept", exc_info=True)
+    return value
+
+
+def _chart(weeks: list[participation.Week]):
+    return line_chart(
         [w.week.strftime("%-d %b") for w in weeks],
         [("line-kept", "Ritual kept", [w.ritual_kept for w in weeks]),
          ("line-submitted", "Submission rate", [w.submission_rate for w in weeks])],
     )  # fmt: skip
-    return weeks, chart
 
 
 def _trend_csv(name: str, weeks, period: Period) -> HttpResponse:
@@ -105,6 +138,46 @@ class TeamRow:
     figures: Figures
     warning: participation.Warning | None = None
     stage: participation.Stage | None = None
+
+
+def team_row_html(row: TeamRow, url: str) -> str:
+    """One team's row of the organisation table, built here rather than in the template:
+    the table has a row per team (hundreds), and a template include with a filter per
+    cell was the page's largest cost."""
+    badge = ""
+    if row.warning:
+        reason = escape(row.warning.reason)
+        badge = f' <span class="badge badge-late" title="{reason}">needs attention</span>'
+    next_step = escape(row.stage.next_step or "At the top of the ladder")
+    return mark_safe(
+        f'<tr><th scope="row"><a href="{escape(url)}">{escape(row.team.name)}</a>{badge}</th>'
+        f"{figures_cells(row.figures)}"
+        f'<td class="num" title="{next_step}">{row.stage.reached} of 5</td></tr>'
+    )
+
+
+def figures_cells(f: Figures) -> str:
+    """The figure cells of a row of the organisation table, a team's and the total alike.
+    Only the channel names are text (the rest are numbers formatted here): only they
+    are escaped."""
+    freshness = "–" if f.freshness is None else f"{f.freshness:g} d"
+    channels = ", ".join(f"{escape(c)} {pct(share)}" for c, share in f.channel_shares) or "–"
+    return mark_safe(
+        f'<td class="num">{f.meetings}</td>'
+        f'<td class="num"><strong>{pct(f.ritual_kept)}</strong></td>'
+        f'<td class="num">{pct(f.submission_rate)}</td><td class="num">{pct(f.on_time_rate)}</td>'
+        f'<td class="num">{pct(f.late_rate)}</td><td class="num">{freshness}</td>'
+        f'<td class="num">{f.customers}</td><td class="num">{f.reminders_sent}</td>'
+        f'<td class="num">{pct(f.within_2h_share)}</td><td>{channels}</td>'
+    )
+
+
+def team_dashboard_urls(teams: list[Team]) -> dict[int, str]:
+    """Each team's dashboard URL with one reverse() for the whole table: a slug needs no
+    quoting, so it takes the place of a placeholder slug."""
+    pattern = reverse("insights:team-dashboard", args=["slug"])
+    head, tail = pattern.rsplit("/slug/", 1)
+    return {team.pk: f"{head}/{team.slug}/{tail}" for team in teams}
 
 
 # Sortable columns of the organisation table: key -> value to sort by.
@@ -159,19 +232,23 @@ def organisation(request: HttpRequest) -> HttpResponse:
     """Is the ritual alive across the teams, and where is it dying?"""
     form, period = _period(request)
     teams = list(Team.objects.order_by("name"))
-    figures = _team_figures(period, teams)
     ids = [t.pk for t in teams]
     today = timezone.localdate()
-    warnings = participation.decaying(ids, today)
+
+    def compute():
+        figures = _team_figures(period, teams)
+        overall = participation.total(figures, participation.customers_heard(period, ids))
+        warnings = participation.decaying(ids, today)
+        return figures, overall, warnings, participation.weekly_trend(period, ids)
+
+    figures, overall, warnings, weeks = _remembered(compute, "teams", period, ids, today)
     stages = participation.stages(ids, today)
     rows = [
         TeamRow(team, figures[team.pk], warnings.get(team.pk), stages[team.pk]) for team in teams
     ]
-    overall = participation.total(figures, participation.customers_heard(period, ids))
     sort = request.GET.get("sort", "ritual_kept")
     descending = request.GET.get("dir", "desc") != "asc"
     rows = _sorted(rows, sort, descending)
-    weeks, chart = _trend(period, ids)
     export = request.GET.get("export")
     if export == "teams":
         return csv_response(
@@ -185,12 +262,16 @@ def organisation(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for name in ("sort", "dir", "export"):
         query.pop(name, None)
+    urls = team_dashboard_urls(teams)
+    table = [team_row_html(row, f"{urls[row.team.pk]}?{query.urlencode()}") for row in rows]
     return render(
         request,
         "insights/dashboard.html",
-        {"form": form, "period": period, "rows": rows, "overall": overall, "weeks": weeks,
-         "chart": chart, "sort": sort, "descending": descending, "query": query.urlencode(),
-         "warnings": [r for r in rows if r.warning], "definitions": participation.definitions()},
+        {"form": form, "period": period, "overall": overall, "weeks": weeks,
+         "overall_cells": figures_cells(overall), "chart": _chart(weeks), "sort": sort,
+         "descending": descending, "query": query.urlencode(),
+         "table": table, "warnings": [r for r in rows if r.warning],
+         "definitions": participation.definitions()},
     )  # fmt: skip
 
 
@@ -205,9 +286,16 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
     """One team's figures, each person's, and the person-by-meeting grid."""
     access = access_team(request.user, slug, role=Role.FACILITATOR)
     form, period = _period(request)
-    figures = _team_figures(period, [access.team])[access.team.pk]
     today = timezone.localdate()
-    warning = participation.decaying([access.team.pk], today).get(access.team.pk)
+    team_id = access.team.pk
+
+    def compute():
+        figures = _team_figures(period, [access.team])[team_id]
+        warning = participation.decaying([team_id], today).get(team_id)
+        weeks = participation.weekly_trend(period, [team_id])
+        return figures, warning, weeks, participation.people_figures(period, team_id)
+
+    figures, warning, weeks, people = _remembered(compute, "team", period, team_id, today)
     stage = participation.stages([access.team.pk], today)[access.team.pk]
     ladder = [
         (name, definition, stood)
@@ -215,12 +303,18 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
             participation.LADDER, participation.LADDER_DEFINITIONS, stage.steps, strict=True
         )
     ]
-    weeks, chart = _trend(period, [access.team.pk])
-    people = participation.people_figures(period, access.team.pk)
     results, cells = participation.grid(access.team.pk, period)
     ids = {p.user_id for p in people} | {user_id for user_id, _ in cells}
-    members = set(access.team.memberships.values_list("user_id", flat=True))
-    names = dict(User.objects.filter(pk__in=ids | members).values_list("pk", "name"))
+    # The people with results and the team's members (some have none yet), one query.
+    in_team = Membership.objects.filter(team=access.team)
+    named = User.objects.filter(Q(pk__in=ids) | Q(pk__in=in_team.values("user_id"))).annotate(
+        member=Exists(in_team.filter(user=OuterRef("pk")))
+    )
+    names, members = {}, set()
+    for pk, name, member in named.values_list("pk", "name", "member"):
+        names[pk] = name
+        if member:
+            members.add(pk)
     people.sort(key=lambda p: names.get(p.user_id, "").lower())
     grid_people = sorted(ids | members, key=lambda uid: names.get(uid, "").lower())
     export = request.GET.get("export")
@@ -249,7 +343,8 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "insights/team_dashboard.html",
         {"access": access, "team": access.team, "form": form, "period": period,
-         "figures": figures, "warning": warning, "stage": stage, "ladder": ladder, "weeks": weeks, "chart": chart, "people": people, "names": names,
+         "figures": figures, "warning": warning, "stage": stage, "ladder": ladder,
+         "weeks": weeks, "chart": _chart(weeks), "people": people, "names": names,
          "members": members, "results": results, "grid_rows": grid_rows,
          "query": request.GET.urlencode(), "definitions": participation.definitions()},
     )  # fmt: skip
@@ -271,7 +366,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
     )
     teams = list(Team.objects.filter(memberships__user=user).order_by("name"))
     period = Period.last_weeks(12, timezone.localdate())
-    figures = participation.team_figures(period, [t.pk for t in teams])
+    figures = participation.round_figures(period, [t.pk for t in teams])
     return render(
         request,
         "insights/my_record.html",

@@ -273,3 +273,18 @@ def test_meetings_that_ended_before_results_existed_are_recorded_once(team, memb
     assert record_missing_rounds() == 2
     assert record_missing_rounds() == 0
     assert RoundResult.objects.filter(team=team).count() == 2
+
+
+def test_figures_are_kept_until_a_meeting_ends(client, org_admin, team, member, two_teams,
+                                               time_machine):  # fmt: skip
+    client.force_login(org_admin)
+    held_six = '<span class="stat-value">6</span><span class="stat-label">meetings held</span>'
+    assert held_six in client.get("/dashboard/").content.decode()
+    assert held_six in client.get("/dashboard/").content.decode()  # from the cache
+
+    meeting = services.create_meeting(team=team, title="One more", duration_minutes=30,
+                                      starts_at=NOW - dt.timedelta(days=2))  # fmt: skip
+    meeting.end()
+
+    html = client.get("/dashboard/").content.decode()
+    assert '<span class="stat-value">7</span><span class="stat-label">meetings held</span>' in html
