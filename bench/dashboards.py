@@ -115,6 +115,9 @@ def main() -> int:
     if not args.reuse:
         recreate_database(database_url)
     os.environ["DATABASE_URL"] = database_url
+    # As in production: DEBUG off (no query log, cached templates), Redis as the cache.
+    os.environ.update(DEBUG="false", SECRET_KEY="bench-only-not-a-secret")
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insightboard.settings")
     import django
 
@@ -123,19 +126,27 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connections
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from accounts.models import User
+    from insights.models import Customer
     from meetings.models import Membership, Team
 
     settings.ROOT_URLCONF = bench_urls()
-    setup_test_environment()  # the test client's request handling, no test database
+    # The test client without setup_test_environment(): that one instruments every
+    # template render (a context copy per template), which no real request pays.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # Static URLs without collectstatic's manifest (the files themselves aren't served).
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # fmt: skip
     try:
         reused = args.reuse and seeded(args.teams, args.people, args.weeks)
         if args.reuse and not reused:
             connections.close_all()
             recreate_database(database_url)
         call_command("migrate", verbosity=0)
+        from django.core.cache import cache
+
+        cache.clear()  # its own Redis database: nothing kept from an earlier run
         seed_seconds = None
         if not reused:
             began = time.monotonic()
@@ -147,6 +158,7 @@ def main() -> int:
             defaults={"name": "Bench", "is_staff": True, "is_superuser": True},
         )
         team = Team.objects.order_by("pk")[5]
+        key_account = Customer.objects.filter(tier=Customer.Tier.KEY).order_by("pk").first()
         member = Membership.objects.filter(team=team).select_related("user").last().user
         client = Client()
         client.force_login(admin)
@@ -159,7 +171,12 @@ def main() -> int:
             ("organisation dashboard (52 weeks)", client, "/dashboard/?period=52w"),
             ("team dashboard", client, f"/teams/{team.slug}/dashboard/"),
             ("my record", person, "/me/record/"),
-            ("library search", client, "/insights/?q=spreadsheet"),
+            ("customer coverage (12 weeks)", client, "/customers/"),
+            ("customer coverage (52 weeks)", client, "/customers/?period=52w"),
+            ("a key account's page", person, f"/customers/{key_account.pk}/"),
+            ("library, first page (member)", person, "/insights/"),
+            ("library search (member)", person, "/insights/?q=spreadsheet"),
+            ("library search (org admin)", client, "/insights/?q=spreadsheet"),
         ]
         rows = [(name, timing(c, url, args.repeat)) for name, c, url in pages]
         floor_after = timing(client, "/bench/floor/", args.repeat)

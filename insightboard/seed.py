@@ -18,7 +18,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Lower
 
 from accounts.models import User
@@ -113,6 +113,9 @@ def seed(
         }
         counts.update(_rounds(meetings, by_team, team_customers, profiles, weeks, now, rng))
         refresh_last_heard(c.pk for c in pool)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # the planner's statistics, after a bulk load
     return counts
 
 

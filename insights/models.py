@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -156,6 +157,10 @@ class Insight(models.Model):
     is_starred = models.BooleanField(default=False)
     submitted_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The library's full-text document (said, so what, contact), kept by a PostgreSQL
+    # trigger (migration 0009) so a search never re-parses a row; empty on SQLite,
+    # whose search is word by word (insights/search.py).
+    document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -170,6 +175,9 @@ class Insight(models.Model):
         indexes = [
             # The library: a team's insights, newest first.
             models.Index(fields=["team", "-submitted_at"], name="insight_team_newest"),
+            # The library across teams (the organisation shares insights), newest first,
+            # and the newest matches of a search (insights/search.py).
+            models.Index(fields=["-submitted_at"], name="insight_newest"),
         ]
 
     def __str__(self) -> str:
@@ -332,6 +340,13 @@ class SeatResult(models.Model):
             models.Index(fields=["user", "local_date"], name="seat_user_day"),
             # Period figures per team (freshness, customers, channels, reminders).
             models.Index(fields=["local_date", "team"], name="seat_day_team"),
+            # Who heard a customer, and when: the ladder's key accounts (stages),
+            # index-only.
+            models.Index(
+                fields=["customer", "local_date", "team"],
+                condition=models.Q(insight__isnull=False),
+                name="seat_customer_day_team",
+            ),
         ]
 
     def __str__(self) -> str:

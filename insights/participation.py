@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, Max, Q, QuerySet, Subquery, Sum, Value, When
 
-from meetings.models import Attendance, Meeting
+from meetings.models import Attendance, Meeting, Team
 
 from .models import Action, Customer, Insight, RoundResult, SeatResult
 from .round import EXPECTED
@@ -53,7 +53,8 @@ DEFINITIONS = {
     "stage": "A team's step (0 to 5) on the ladder of the ritual, over the last 12 weeks: "
     "meetings held or scheduled; most people bring an insight; the ritual kept 8 weeks "
     "running; insights lead to actions that get done; every key account heard. The team page "
-    "shows each step.",
+    "shows each step. On the organisation's page a closed action or a new key account shows "
+    "within 10 minutes.",
     "heard": "A customer is heard in the period when an insight about them was brought to a "
     "meeting held in the period (by anyone, excused or not).",
     "last_heard": "The latest conversation anyone recorded with the customer, in any team.",
@@ -287,12 +288,17 @@ def results_version() -> str:
     """Names the current state of the round results, for caching what is computed from
     them: record_round replaces a meeting's rows with new ones (new ids) and
     record_nudges completes them in the same transaction, so the newest ids change
-    whenever results are written. (Deleting an older meeting's results doesn't change
-    them: a cache keyed on this must also expire.) One query on two primary keys."""
+    whenever results are written; a new or deleted team changes the teams' count or
+    newest id. (Deleting an older meeting's results doesn't change them: a cache keyed
+    on this must also expire.) One query on primary keys."""
     rounds, seats = RoundResult._meta.db_table, SeatResult._meta.db_table
+    teams = Team._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT MAX(id) FROM {rounds}), (SELECT MAX(id) FROM {seats})")
-        return "{}.{}".format(*cursor.fetchone())
+        cursor.execute(
+            f"SELECT (SELECT MAX(id) FROM {rounds}), (SELECT MAX(id) FROM {seats}), "
+            f"(SELECT COUNT(*) FROM {teams}), (SELECT MAX(id) FROM {teams})"
+        )
+        return ".".join(str(v) for v in cursor.fetchone())
 
 
 @dataclass
@@ -569,20 +575,23 @@ def stages(team_ids: list[int], today: dt.date) -> dict[int, Stage]:
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False)))
         .order_by()
     }
-    # Customers are the organisation's: a team's key accounts are those it heard
-    # from in the last year.
-    year = Period(start=today - dt.timedelta(weeks=52), end=today)
-    key_accounts = {
-        r["team_id"]: r
-        for r in SeatResult.objects.filter(
-            year.filter(), team_id__in=team_ids, insight__isnull=False,
-            customer__tier=Customer.Tier.KEY,
+    # Customers are the organisation's: a team's key accounts are those it heard from
+    # in the last year; each must be heard again in the last 12 weeks.
+    year_ago = today - dt.timedelta(weeks=52)
+    keys = {team_id: [0, 0] for team_id in team_ids}
+    for team_id, last in (
+        SeatResult.objects.filter(
+            customer__in=Customer.objects.filter(tier=Customer.Tier.KEY),
+            insight__isnull=False, local_date__gt=year_ago, local_date__lte=today,
+            team_id__in=team_ids,
         )
-        .values("team_id")
-        .annotate(key=Count("customer", distinct=True),
-                  heard=Count("customer", distinct=True, filter=twelve.filter()))
+        .values_list("team_id", "customer_id")
+        .annotate(last=Max("local_date"))
+        .values_list("team_id", "last")
         .order_by()
-    }  # fmt: skip
+    ):  # fmt: skip
+        keys[team_id][0] += 1
+        keys[team_id][1] += last >= twelve.start
     result = {}
     for team_id in team_ids:
         counted = held.get(team_id)
@@ -592,83 +601,90 @@ def stages(team_ids: list[int], today: dt.date) -> dict[int, Stage]:
             else None
         )
         acted = actions.get(team_id, {"total": 0, "done": 0})
-        keys = key_accounts.get(team_id, {"key": 0, "heard": 0})
+        key, key_heard = keys[team_id]
         steps = [
             counted is not None or team_id in upcoming,
             (submitted or 0) >= MOST_BRING,
             len(weeks[team_id]) == RUNNING_WEEKS and all(weeks[team_id]),
             acted["total"] >= 3 and acted["done"] * 2 >= acted["total"],
-            keys["key"] > 0 and keys["heard"] == keys["key"],
+            key > 0 and key_heard == key,
         ]
         reached = next((i for i, ok in enumerate(steps) if not ok), len(steps))
         result[team_id] = Stage(reached=reached, steps=steps)
     return result
 
 
+def heard_by_team(period: Period) -> list[tuple[int, int, int]]:
+    """(customer, team, insights) for every customer heard in the period (DEFINITIONS
+    ["heard"]): one grouped query on the round results, which coverage() reads. Only
+    ids and counts, so it can be kept while the results don't change (names, segments
+    and tiers are read fresh)."""
+    return list(
+        SeatResult.objects.filter(period.filter(), insight__isnull=False)
+        .values_list("customer_id", "team_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
 @dataclass
 class SegmentCoverage:
     segment: str
     customers: int  # in the organisation's list
-    heard: int
-    insights: int
-    teams: int
+    heard: int = 0
+    insights: int = 0
+    teams: set = field(default_factory=set)
 
     @property
     def heard_share(self) -> float | None:
         return _share(self.heard, self.customers)
 
 
-def segment_coverage(period: Period) -> list[SegmentCoverage]:
-    """Per segment: how many of its customers were heard in the period (DEFINITIONS
-    ["heard"]), in how many insights, by how many teams. Two grouped queries."""
-    heard = {
-        r["customer__segment"]: r
-        for r in SeatResult.objects.filter(period.filter(), insight__isnull=False)
-        .values("customer__segment")
-        .annotate(heard=Count("customer", distinct=True), insights=Count("pk"),
-                  teams=Count("team", distinct=True))
-        .order_by()
-    }  # fmt: skip
-    rows = []
-    for r in Customer.objects.values("segment").annotate(n=Count("pk")).order_by("segment"):
-        h = heard.get(r["segment"], {})
-        rows.append(SegmentCoverage(r["segment"], r["n"], h.get("heard", 0),
-                                    h.get("insights", 0), h.get("teams", 0)))  # fmt: skip
-    return sorted(rows, key=lambda r: (r.segment == "", r.segment.lower()))
+@dataclass
+class HeardCustomer:
+    customer_id: int
+    insights: int
+    teams: dict[int, int]  # team id -> insights
 
 
-def key_accounts_heard(period: Period) -> tuple[int, int]:
-    """(key accounts heard in the period, key accounts), one query."""
-    heard = SeatResult.objects.filter(period.filter(), insight__isnull=False).values("customer_id")
-    counts = Customer.objects.filter(tier=Customer.Tier.KEY).aggregate(
-        total=Count("pk"), heard=Count("pk", filter=Q(pk__in=heard))
+@dataclass
+class Coverage:
+    """Who was heard in the period, by which teams, per segment and key accounts."""
+
+    customers: list[HeardCustomer]  # most insights first
+    segments: list[SegmentCoverage]
+    key_heard: int
+    key_total: int
+
+
+def coverage(heard: list[tuple[int, int, int]]) -> Coverage:
+    """Coverage from heard_by_team()'s rows and the customer list as it is now, in
+    two small queries (every customer's segment and tier: one row each)."""
+    by_customer: dict[int, HeardCustomer] = {}
+    for customer_id, team_id, n in heard:
+        found = by_customer.setdefault(customer_id, HeardCustomer(customer_id, 0, {}))
+        found.insights += n
+        found.teams[team_id] = n
+    segments: dict[str, SegmentCoverage] = {
+        r["segment"]: SegmentCoverage(r["segment"], r["n"])
+        for r in Customer.objects.values("segment").annotate(n=Count("pk")).order_by()
+    }
+    key_heard = key_total = 0
+    for customer_id, segment, tier in Customer.objects.values_list("pk", "segment", "tier"):
+        found = by_customer.get(customer_id)
+        key_total += tier == Customer.Tier.KEY
+        if found is None:
+            continue
+        key_heard += tier == Customer.Tier.KEY
+        s = segments[segment]
+        s.heard, s.insights = s.heard + 1, s.insights + found.insights
+        s.teams.update(found.teams)
+    return Coverage(
+        customers=sorted(by_customer.values(), key=lambda c: (-c.insights, c.customer_id)),
+        segments=sorted(segments.values(), key=lambda r: (r.segment == "", r.segment.lower())),
+        key_heard=key_heard,
+        key_total=key_total,
     )
-    return counts["heard"], counts["total"]
-
-
-def customers_by_insights(period: Period) -> QuerySet:
-    """The customers heard in the period, most insights first: one row each with the
-    count and how many teams brought them (sliced by a paginator)."""
-    return (
-        SeatResult.objects.filter(period.filter(), insight__isnull=False)
-        .values("customer_id", "customer__name", "customer__segment", "customer__tier")
-        .annotate(insights=Count("pk"), teams=Count("team", distinct=True))
-        .order_by("-insights", "customer__name")
-    )
-
-
-def teams_hearing(period: Period, customer_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
-    """For these customers, which teams brought them in the period, and how often."""
-    teams: dict[int, list[tuple[str, int]]] = {c: [] for c in customer_ids}
-    for customer_id, name, n in (
-        SeatResult.objects.filter(period.filter(), insight__isnull=False,
-                                  customer_id__in=customer_ids)
-        .values_list("customer_id", "team__name")
-        .annotate(n=Count("pk"))
-        .order_by("customer_id", "-n", "team__name")
-    ):  # fmt: skip
-        teams[customer_id].append((name, n))
-    return teams
 
 
 def unheard(period: Period) -> QuerySet:

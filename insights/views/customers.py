@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import login_required, org_admin_required
+from meetings.models import Team
 
 from .. import participation
 from ..access import (
@@ -27,7 +28,7 @@ from ..access import (
 from ..csvexport import csv_response
 from ..customers import MERGE_UNKNOWN, merge_customers, update_customer
 from ..models import Customer, Sharing
-from .dashboards import _percent, _period
+from .dashboards import _percent, _period, _remembered
 
 PAGE_SIZE = 50
 UNHEARD_SHOWN = 20
@@ -39,19 +40,21 @@ def coverage(request: HttpRequest) -> HttpResponse:
     """Which customers and segments were heard in the period, by which teams, and the
     ones we are not hearing. Counts and dates only, so every member may see it."""
     form, period = _period(request)
+    heard = _remembered(lambda: participation.heard_by_team(period), "heard", period,
+                        version=participation.results_version())  # fmt: skip
+    covered = participation.coverage(heard)
     export = request.GET.get("export")
     if export == "segments":
         return csv_response(
             "segments", ["segment", "customers", "heard", "heard %", "insights", "teams"],
             ([s.segment or "(none)", s.customers, s.heard, _percent(s.heard_share),
-              s.insights, s.teams] for s in participation.segment_coverage(period)),
+              s.insights, len(s.teams)] for s in covered.segments),
+            period=period,
         )  # fmt: skip
     if export == "customers":
-        heard = participation.customers_by_insights(period)
         return csv_response(
             "customers-heard", ["customer", "segment", "tier", "insights", "teams"],
-            ([r["customer__name"], r["customer__segment"], _tier(r["customer__tier"]),
-              r["insights"], r["teams"]] for r in heard.iterator()),
+            _heard_rows(covered.customers, teams_named=False), period=period,
         )  # fmt: skip
     if export == "unheard":
         unheard = list(participation.unheard(period)[:1000])
@@ -61,27 +64,41 @@ def coverage(request: HttpRequest) -> HttpResponse:
             ([c.name, c.segment, c.get_tier_display(),
               c.last_heard_on.isoformat() if c.last_heard_on else "", counts.get(c.pk, 0)]
              for c in unheard),
+            period=period,
         )  # fmt: skip
-    page = Paginator(participation.customers_by_insights(period), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    teams = participation.teams_hearing(period, [r["customer_id"] for r in page.object_list])
-    heard_rows = [{**r, "team_names": teams[r["customer_id"]]} for r in page.object_list]
+    page = Paginator(covered.customers, PAGE_SIZE).get_page(request.GET.get("page"))
     unheard = list(participation.unheard(period)[:UNHEARD_SHOWN])
     counts = participation.insights_per_customer([c.pk for c in unheard])
-    key_heard, key_total = participation.key_accounts_heard(period)
     query = request.GET.copy()
     for name in ("page", "export"):
         query.pop(name, None)
     return render(
         request,
         "insights/coverage.html",
-        {"form": form, "period": period, "segments": participation.segment_coverage(period),
-         "page": page, "heard_rows": heard_rows, "today": timezone.localdate(),
+        {"form": form, "period": period, "segments": covered.segments, "page": page,
+         "heard_rows": list(_heard_rows(page.object_list)), "today": timezone.localdate(),
          "unheard": [(c, counts.get(c.pk, 0)) for c in unheard],
-         "key_heard": key_heard, "key_total": key_total, "query": query.urlencode(),
-         "definitions": participation.definitions()},
+         "key_heard": covered.key_heard, "key_total": covered.key_total,
+         "query": query.urlencode(), "definitions": participation.definitions()},
     )  # fmt: skip
+
+
+def _heard_rows(heard: list[participation.HeardCustomer], *, teams_named: bool = True):
+    """Heard customers with their names, segments and tiers as they are now (and, for
+    the page, the names of the teams that heard them, most insights first)."""
+    customers = Customer.objects.in_bulk([h.customer_id for h in heard])
+    names = {}
+    if teams_named:
+        team_ids = {t for h in heard for t in h.teams}
+        names = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
+    for h in heard:
+        customer = customers[h.customer_id]
+        if not teams_named:
+            yield [customer.name, customer.segment, customer.get_tier_display(), h.insights,
+                   len(h.teams)]  # fmt: skip
+            continue
+        teams = sorted(((names[t], n) for t, n in h.teams.items()), key=lambda t: (-t[1], t[0]))
+        yield {"customer": customer, "insights": h.insights, "team_names": teams}
 
 
 def _tier(value: str) -> str:

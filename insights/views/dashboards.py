@@ -89,13 +89,13 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, Period]:
 FIGURES_SECONDS = 10 * 60
 
 
-def _remembered(compute, *key):
+def _remembered(compute, *key, version: str):
     """compute() once per state of the round results, then from the cache: the
-    organisation's figures read every team's results of the period. Only what round
-    results alone determine goes through here (not stages: actions and customers change
-    on their own). A cache outage costs the computation, never the page."""
+    organisation's figures read every team's results of the period. What also depends
+    on actions and customers (the ladder's steps) may lag by up to FIGURES_SECONDS,
+    as DEFINITIONS["stage"] says. A cache outage costs the computation, never the page."""
     digest = hashlib.sha256(repr(key).encode()).hexdigest()
-    name = f"participation:{participation.results_version()}:{digest}"
+    name = f"participation:{version}:{digest}"
     try:
         value = cache.get(name)
     except Exception:
@@ -225,53 +225,73 @@ def _team_figures(period: Period, teams: list[Team]) -> dict[int, Figures]:
     return figures
 
 
+def _organisation_rows(period: Period, today: dt.date) -> tuple[list[TeamRow], Figures, list]:
+    """Every team's figures, early warning and ladder step, the total and the trend:
+    the organisation's page reads every team's results of the period."""
+    teams = list(Team.objects.order_by("name"))
+    ids = [t.pk for t in teams]
+    figures = _team_figures(period, teams)
+    overall = participation.total(figures, participation.customers_heard(period, ids))
+    warnings = participation.decaying(ids, today)
+    stages = participation.stages(ids, today)
+    rows = [
+        TeamRow(team, figures[team.pk], warnings.get(team.pk), stages[team.pk]) for team in teams
+    ]
+    return rows, overall, participation.weekly_trend(period, ids)
+
+
 @login_required
 @require_GET
 @org_admin_required
 def organisation(request: HttpRequest) -> HttpResponse:
     """Is the ritual alive across the teams, and where is it dying?"""
     form, period = _period(request)
-    teams = list(Team.objects.order_by("name"))
-    ids = [t.pk for t in teams]
     today = timezone.localdate()
-
-    def compute():
-        figures = _team_figures(period, teams)
-        overall = participation.total(figures, participation.customers_heard(period, ids))
-        warnings = participation.decaying(ids, today)
-        return figures, overall, warnings, participation.weekly_trend(period, ids)
-
-    figures, overall, warnings, weeks = _remembered(compute, "teams", period, ids, today)
-    stages = participation.stages(ids, today)
-    rows = [
-        TeamRow(team, figures[team.pk], warnings.get(team.pk), stages[team.pk]) for team in teams
-    ]
+    version = participation.results_version()
     sort = request.GET.get("sort", "ritual_kept")
     descending = request.GET.get("dir", "desc") != "asc"
-    rows = _sorted(rows, sort, descending)
     export = request.GET.get("export")
-    if export == "teams":
+    if export in ("teams", "trend"):
+        rows, overall, weeks = _remembered(
+            lambda: _organisation_rows(period, today), "teams", period, today, version=version
+        )
+        if export == "trend":
+            return _trend_csv("weekly-trend", weeks, period)
         return csv_response(
             "teams", TEAM_COLUMNS,
-            [[*_figures_row(r.team.name, r.figures), r.stage.reached] for r in rows]
+            [[*_figures_row(r.team.name, r.figures), r.stage.reached]
+             for r in _sorted(rows, sort, descending)]
             + [[*_figures_row("All teams", overall), ""]],
             period=period,
         )  # fmt: skip
-    if export == "trend":
-        return _trend_csv("weekly-trend", weeks, period)
     query = request.GET.copy()
     for name in ("sort", "dir", "export"):
         query.pop(name, None)
-    urls = team_dashboard_urls(teams)
-    table = [team_row_html(row, f"{urls[row.team.pk]}?{query.urlencode()}") for row in rows]
+
+    def page() -> dict:
+        """What the page shows, rendered once per state of the results and order: a
+        warm request reads this one entry and renders only the page around it."""
+        rows, overall, weeks = _remembered(
+            lambda: _organisation_rows(period, today), "teams", period, today, version=version
+        )
+        rows = _sorted(rows, sort, descending)
+        urls = team_dashboard_urls([r.team for r in rows])
+        return {
+            "overall": overall, "weeks": weeks, "chart": _chart(weeks),
+            "overall_cells": figures_cells(overall),
+            "table": mark_safe("\n".join(
+                team_row_html(r, f"{urls[r.team.pk]}?{query.urlencode()}") for r in rows)),
+            "warnings": [(urls[r.team.pk], r.team.name, r.warning.reason)
+                         for r in rows if r.warning],
+        }  # fmt: skip
+
+    shown = _remembered(page, "page", period, today, sort, descending, query.urlencode(),
+                        version=version)  # fmt: skip
     return render(
         request,
         "insights/dashboard.html",
-        {"form": form, "period": period, "overall": overall, "weeks": weeks,
-         "overall_cells": figures_cells(overall), "chart": _chart(weeks), "sort": sort,
-         "descending": descending, "query": query.urlencode(),
-         "table": table, "warnings": [r for r in rows if r.warning],
-         "definitions": participation.definitions()},
+        {**shown, "form": form, "period": period, "sort": sort, "descending": descending,
+         "query": query.urlencode(), "definitions": participation.definitions()},
     )  # fmt: skip
 
 
@@ -295,7 +315,9 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
         weeks = participation.weekly_trend(period, [team_id])
         return figures, warning, weeks, participation.people_figures(period, team_id)
 
-    figures, warning, weeks, people = _remembered(compute, "team", period, team_id, today)
+    figures, warning, weeks, people = _remembered(
+        compute, "team", period, team_id, today, version=participation.results_version()
+    )
     stage = participation.stages([access.team.pk], today)[access.team.pk]
     ladder = [
         (name, definition, stood)

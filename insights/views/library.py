@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import login_required
@@ -17,9 +18,26 @@ from meetings.models import Team
 from ..access import access_insight, own_teams, readable_insights, reads_other_teams
 from ..csvexport import csv_response
 from ..models import Customer, Insight, Reaction, Sharing, Tag
-from ..search import search
+from ..search import RANKED, search
 
 PAGE_SIZE = 25
+COUNT_CAP = 1000
+
+
+class LibraryPaginator(Paginator):
+    """Counts up to COUNT_CAP (shown as "1,000+ insights"): counting a whole
+    organisation's library for every page cost more than the page. Pages go as far
+    as the cap; dates and filters reach further back."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @property
+    def more_than_shown(self) -> bool:
+        return self.count > COUNT_CAP
+
+
 CSV_COLUMNS = [
     "submitted_at", "team", "meeting", "meeting_date", "author", "customer", "segment",
     "contact", "conversation_date", "channel", "said", "so_what", "tags", "late", "starred",
@@ -30,8 +48,8 @@ CSV_COLUMNS = [
 class LibraryFilter(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words customers said…"}))  # fmt: skip
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, to_field_name="slug",
-                                  empty_label="Every team")  # fmt: skip
+    team = forms.CharField(required=False, max_length=100, help_text="Every team if empty.",
+                           widget=forms.TextInput(attrs={"list": "team-names"}))  # fmt: skip
     # Words, not lists: the organisation's customers and people run to thousands.
     customer = forms.CharField(required=False, max_length=120,
                                widget=forms.TextInput(attrs={"list": "customer-names"}))  # fmt: skip
@@ -49,7 +67,9 @@ class LibraryFilter(forms.Form):
     def __init__(self, *args, user, sharing: Sharing, **kwargs):
         super().__init__(*args, **kwargs)
         teams = Team.objects.all() if reads_other_teams(user, sharing) else own_teams(user)
-        self.fields["team"].queryset = teams.order_by("name")
+        # Suggestions only (a plain loop in the template: a <select> of every team
+        # rendered an option template per team).
+        self.team_names = teams.order_by("name").values_list("name", flat=True)
         segments = Customer.objects.exclude(segment="").values_list("segment", flat=True)
         self.fields["segment"].choices = [
             ("", "Any segment"),
@@ -63,7 +83,9 @@ class LibraryFilter(forms.Form):
         self.is_valid()
         data = {name: self.cleaned_data.get(name) for name in self.fields}
         if data["team"]:
-            insights = insights.filter(team=data["team"])
+            insights = insights.filter(
+                Q(team__slug=data["team"]) | Q(team__name__iexact=data["team"])
+            )
         if data["customer"]:
             named = Customer.objects.filter(
                 Q(name__icontains=data["customer"]) | Q(aliases__name__iexact=data["customer"])
@@ -100,14 +122,15 @@ def library(request: HttpRequest) -> HttpResponse:
     insights = insights.select_related("author", "customer", "team", "meeting").prefetch_related(
         "tags"
     )
-    page = Paginator(insights, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = LibraryPaginator(insights, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     tags = Tag.objects.filter(team__in=own_teams(request.user)).values_list("name", flat=True)
     return render(
         request,
         "insights/library.html",
-        {"form": form, "page": page, "query": query.urlencode(),
+        {"form": form, "page": page, "query": query.urlencode(), "cap": f"{COUNT_CAP:,}",
+         "ranked": RANKED,
          "tag_names": tags.order_by("name").distinct()[:200]},
     )  # fmt: skip
 

@@ -214,12 +214,12 @@ def test_coverage_says_who_was_heard_by_which_teams(client, member, heard):
 
     response = client.get(COVERAGE)
 
-    rows = {r["customer__name"]: r for r in response.context["heard_rows"]}
+    rows = {r["customer"].name: r for r in response.context["heard_rows"]}
     assert set(rows) == {"Acme", "Globex"}
     assert rows["Acme"]["team_names"] == [("Engineering", 1), ("Sales", 1)]
     assert rows["Acme"]["insights"] == 2
     assert (response.context["key_heard"], response.context["key_total"]) == (0, 2)
-    segments = {s.segment: (s.customers, s.heard, s.insights, s.teams)
+    segments = {s.segment: (s.customers, s.heard, s.insights, len(s.teams))
                 for s in response.context["segments"]}  # fmt: skip
     assert segments == {"Enterprise": (3, 1, 2, 2), "SMB": (1, 1, 1, 1)}
 
