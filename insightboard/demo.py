@@ -13,7 +13,9 @@ import math
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import Away, User
 from insights.customers import refresh_last_heard
@@ -272,6 +274,7 @@ def _fill_meeting(
     excused: User | None,
     late: set[int],
     past: bool,
+    now: dt.datetime,
 ) -> None:
     zone = meeting.team.zone
     meeting_day = meeting.starts_at.astimezone(zone).date()
@@ -302,6 +305,8 @@ def _fill_meeting(
             if is_late
             else meeting.starts_at - dt.timedelta(hours=20 - 3 * index)
         )
+        if not past:  # an upcoming meeting's insights were brought before now
+            submitted_at = min(submitted_at, now - dt.timedelta(minutes=10 * (index + 1)))
         insight, _ = Insight.objects.update_or_create(
             meeting=meeting,
             author=person,
@@ -349,7 +354,10 @@ HISTORY_WEEKS = 16
 
 def _history(now: dt.datetime) -> None:
     """Seeded in bulk (insightboard/seed.py); made again once it is two weeks old."""
-    teams = Team.objects.filter(slug__startswith="history-")
+    # Their slugs are their names' (customer-success, …); earlier demos used history-N.
+    teams = Team.objects.filter(
+        Q(slug__in=[slugify(name) for name in HISTORY_TEAMS]) | Q(slug__startswith="history-")
+    )
     newest = RoundResult.objects.filter(team__in=teams).order_by("-local_date").first()
     if newest is not None and newest.local_date >= (now - dt.timedelta(days=14)).date():
         return
@@ -427,6 +435,7 @@ def load(now: dt.datetime | None = None) -> None:
                 excused=excused if past and week == 1 else None,
                 late={len(people) - 3} if past and week != 1 else set(),
                 past=past,
+                now=now,
             )
     _unheard_key_accounts()
     refresh_last_heard(Customer.objects.values_list("pk", flat=True))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models.functions import Lower
+from django.utils.text import slugify
 
 from accounts.models import User
 from insights.customers import refresh_last_heard
@@ -80,7 +81,8 @@ def seed(
     counts: dict[str, int] = {}
     with transaction.atomic():
         team_rows = Team.objects.bulk_create(
-            Team(name=(names[i] if names else f"Team {i + 1:03d}"), slug=f"{prefix}-{i + 1}",
+            Team(name=(names[i] if names else f"Team {i + 1:03d}"),
+                 slug=slugify(names[i]) if names else f"{prefix}-{i + 1}",
                  time_zone=ZONES[i % len(ZONES)])
             for i in range(teams)
         )  # fmt: skip

@@ -15,11 +15,11 @@ from django.shortcuts import get_object_or_404
 from meetings.access import TeamAccess, in_meeting
 from meetings.models import Meeting, Membership, Team
 
-from .models import Action, Customer, Insight, Sharing
+from .models import Action, Customer, CustomerAlias, Insight, Sharing
 
 CUSTOMER_EDITORS_ONLY = (
-    "Only organisation admins, and facilitators of a team that heard from this customer, "
-    "can rename or merge it."
+    "A customer is renamed or merged by the facilitators of the teams that heard from it, "
+    "or, when several teams' facilitators are involved, by an organisation admin."
 )
 
 
@@ -53,16 +53,25 @@ def access_customer(customer_id: int) -> Customer:
     return get_object_or_404(Customer, pk=customer_id)
 
 
+def merged_into(customer_id: int) -> Customer | None:
+    """The customer one that was merged away became, if it was."""
+    alias = CustomerAlias.objects.filter(former_id=customer_id).select_related("customer")
+    return alias[0].customer if alias else None
+
+
 def can_edit_customer(user, customer: Customer) -> bool:
-    """Renaming and merging change every team's list: organisation admins, and the
-    facilitators and admins of a team that heard from the customer."""
+    """Renaming and merging change every team's list. A customer only your teams heard
+    from (a typo is usually one person's) is yours to fix if you facilitate them all;
+    one other teams hear from too belongs to the organisation admins."""
     if user.is_staff:
         return True
-    return Membership.objects.filter(
-        user=user,
-        role__in=[Membership.Role.FACILITATOR, Membership.Role.ADMIN],
-        team__insights__customer=customer,
-    ).exists()
+    heard_by = set(customer.insights.order_by().values_list("team_id", flat=True).distinct())
+    facilitated = set(
+        Membership.objects.filter(
+            user=user, role__in=[Membership.Role.FACILITATOR, Membership.Role.ADMIN]
+        ).values_list("team_id", flat=True)
+    )
+    return bool(heard_by) and heard_by <= facilitated
 
 
 def access_customer_to_edit(user, customer_id: int) -> Customer:

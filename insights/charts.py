@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH, HEIGHT, PAD_X, PAD_TOP, PAD_BOTTOM = 600, 240, 56, 16, 36
+WIDTH, HEIGHT, PAD_X, PAD_TOP, PAD_BOTTOM = 600, 240, 68, 16, 36
 
 
 @dataclass(frozen=True)

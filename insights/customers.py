@@ -93,9 +93,9 @@ def merge_customers(*, source: Customer, into: Customer) -> Customer:
     if source.is_key:
         into.tier = Customer.Tier.KEY
     into.save(update_fields=["segment", "tier"])
-    name = source.name
+    name, former_id = source.name, source.pk
     source.delete()
-    CustomerAlias.objects.create(customer=into, name=name)
+    CustomerAlias.objects.create(customer=into, name=name, former_id=former_id)
     refresh_last_heard([into.pk])
     into.refresh_from_db(fields=["last_heard_on"])
     return into

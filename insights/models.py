@@ -67,6 +67,9 @@ class CustomerAlias(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=120)
+    # The id of the customer merged away under this name: its old page and links
+    # lead to the customer it became.
+    former_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["name"]

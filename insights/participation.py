@@ -47,7 +47,9 @@ DEFINITIONS = {
     "nudged": "Of the period's insights, the share that came within two hours after a "
     "reminder, and the share that came before any reminder.",
     "streak": "Meetings in a row at which the person brought an insight (on time or late). "
-    "An excused or away meeting neither breaks nor extends it; a missed one ends it.",
+    "An excused or away meeting neither breaks nor extends it; a missed one ends it. My "
+    "record counts the insights already brought to meetings still to come; a team's "
+    "dashboard counts the meetings held.",
     "week": "A meeting's week is the Monday-to-Sunday week on its team's calendar. Periods "
     "of 4, 12 or 52 weeks are whole weeks, this one included.",
     "stage": "A team's step (0 to 5) on the ladder of the ritual, over the last 12 weeks: "
@@ -405,16 +407,15 @@ def seats_of(user_id: int) -> QuerySet:
 MILESTONES = (5, 10, 25, 50, 100)
 
 
-def milestone_reached(user) -> int | None:
-    """The streak milestone this person reaches with the insight they just saved for a
-    meeting that hasn't ended yet, if it is one: reinforcement, never shame, so nothing
-    is said otherwise. Two queries.
+def streak_so_far(user) -> Streak:
+    """This person's streak across their teams, counting the insights they already
+    brought to meetings that haven't ended: my record and the saved-insight
+    celebration say the same number. Two queries.
 
-    The streak so far counts the meetings that ended. Their insights to meetings not
-    ended yet, this one included, extend it when they come after their last missed
-    meeting (in meeting order, as they will once those meetings end); an excused one
-    neither breaks nor extends it."""
-    current = streaks(user_id=user.pk).get(user.pk, Streak()).current
+    The meetings that ended give the streak (streaks()); insights to meetings not ended
+    yet extend it when they come after the last missed meeting (in meeting order, as
+    they will once those meetings end); an excused one neither breaks nor extends it."""
+    ended = streaks(user_id=user.pk).get(user.pk, Streak())
     last_missed = (
         SeatResult.objects.filter(user=user, outcome=Outcome.MISSING)
         .order_by("-result__meeting__starts_at")
@@ -427,7 +428,14 @@ def milestone_reached(user) -> int | None:
         meeting__status__in=Meeting.OPEN,
         meeting__insights__author=user,
     ).count()
-    reached = current + ahead
+    current = ended.current + ahead
+    return Streak(current=current, longest=max(ended.longest, current))
+
+
+def milestone_reached(user) -> int | None:
+    """The streak milestone this person reaches with the insight they just saved, if it
+    is one: reinforcement, never shame, so nothing is said otherwise."""
+    reached = streak_so_far(user).current
     return reached if reached in MILESTONES else None
 
 

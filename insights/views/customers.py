@@ -22,11 +22,12 @@ from ..access import (
     access_customer,
     access_customer_to_edit,
     can_edit_customer,
+    merged_into,
     readable_insights,
     reads_other_teams,
 )
 from ..csvexport import csv_response
-from ..customers import MERGE_UNKNOWN, merge_customers, update_customer
+from ..customers import MERGE_ITSELF, MERGE_UNKNOWN, merge_customers, update_customer
 from ..models import Customer, Sharing
 from .dashboards import _percent, _period, _remembered
 
@@ -54,7 +55,10 @@ def coverage(request: HttpRequest) -> HttpResponse:
     if export == "customers":
         return csv_response(
             "customers-heard", ["customer", "segment", "tier", "insights", "teams"],
-            _heard_rows(covered.customers, teams_named=False), period=period,
+            ([r["customer"].name, r["customer"].segment, r["customer"].get_tier_display(),
+              r["insights"], "; ".join(f"{name} ({n})" for name, n in r["team_names"])]
+             for r in _heard_rows(covered.customers)),
+            period=period,
         )  # fmt: skip
     if export == "unheard":
         unheard = list(participation.unheard(period)[:1000])
@@ -83,26 +87,15 @@ def coverage(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-def _heard_rows(heard: list[participation.HeardCustomer], *, teams_named: bool = True):
-    """Heard customers with their names, segments and tiers as they are now (and, for
-    the page, the names of the teams that heard them, most insights first)."""
+def _heard_rows(heard: list[participation.HeardCustomer]):
+    """Heard customers with their names, segments and tiers as they are now, and the
+    names of the teams that heard them, most insights first."""
     customers = Customer.objects.in_bulk([h.customer_id for h in heard])
-    names = {}
-    if teams_named:
-        team_ids = {t for h in heard for t in h.teams}
-        names = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
+    team_ids = {t for h in heard for t in h.teams}
+    names = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
     for h in heard:
-        customer = customers[h.customer_id]
-        if not teams_named:
-            yield [customer.name, customer.segment, customer.get_tier_display(), h.insights,
-                   len(h.teams)]  # fmt: skip
-            continue
         teams = sorted(((names[t], n) for t, n in h.teams.items()), key=lambda t: (-t[1], t[0]))
-        yield {"customer": customer, "insights": h.insights, "team_names": teams}
-
-
-def _tier(value: str) -> str:
-    return Customer.Tier(value).label
+        yield {"customer": customers[h.customer_id], "insights": h.insights, "team_names": teams}
 
 
 @login_required
@@ -110,6 +103,9 @@ def _tier(value: str) -> str:
 def customer(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Everything heard from one customer, by every team: counts and dates always,
     the insights themselves as far as the sharing setting lets this person read."""
+    became = merged_into(customer_id)
+    if became is not None:  # merged away: its old links lead to the customer it became
+        return redirect(became)
     customer = access_customer(customer_id)
     sharing = Sharing.current()
     by_team = list(
@@ -155,11 +151,12 @@ class CustomerForm(forms.Form):
 
 class MergeForm(forms.Form):
     into = forms.CharField(
-        label="Merge into", max_length=120,
-        help_text="The customer this one should have been. Its insights move there, and "
-        "this name will find that customer from now on.",
+        label="The right customer", max_length=120,
+        help_text="The customer this one should have been.",
         widget=forms.TextInput(attrs={"list": "customer-names", "autocomplete": "off"}),
     )  # fmt: skip
+    # Set by the confirmation step: the first submit only shows what will happen.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_into(self) -> Customer:
         name = " ".join(self.cleaned_data["into"].split())
@@ -170,7 +167,8 @@ class MergeForm(forms.Form):
 
 
 def _segments():
-    return Customer.objects.exclude(segment="").values_list("segment", flat=True).distinct()
+    segments = Customer.objects.exclude(segment="").order_by("segment")
+    return segments.values_list("segment", flat=True).distinct()
 
 
 @login_required
@@ -182,9 +180,16 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     initial = {"name": customer.name, "segment": customer.segment, "tier": customer.tier}
     form = CustomerForm(initial=initial)
     merge = MergeForm()
+    review = None
     if request.method == "POST" and "merge" in request.POST:
         merge = MergeForm(request.POST)
-        if merge.is_valid():
+        if merge.is_valid() and not merge.cleaned_data["confirm"]:
+            target = merge.cleaned_data["into"]
+            if target.pk == customer.pk:
+                merge.add_error("into", MERGE_ITSELF)
+            else:  # say what will happen, and ask once more
+                review = {"into": target, "insights": customer.insights.count()}
+        elif merge.is_valid():
             try:
                 into = merge_customers(source=customer, into=merge.cleaned_data["into"])
             except ValidationError as error:
@@ -206,8 +211,8 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     return render(
         request,
         "insights/customer_edit.html",
-        {"customer": customer, "form": form, "merge": merge, "segments": _segments(),
-         "names": names[:500]},
+        {"customer": customer, "form": form, "merge": merge, "review": review,
+         "segments": _segments(), "names": names[:500]},
     )  # fmt: skip
 
 

@@ -57,6 +57,12 @@ class PeriodForm(forms.Form):
     start = DateField(label="From", required=False)
     end = DateField(label="To", required=False)
 
+    def __init__(self, data=None, **kwargs):
+        if data is not None and (data.get("start") or data.get("end")):
+            data = data.copy()
+            data["period"] = "dates"  # the choice shown says what is shown
+        super().__init__(data, **kwargs)
+
     def clean(self):
         data = super().clean()
         if data.get("start") or data.get("end"):
@@ -157,18 +163,17 @@ def team_row_html(row: TeamRow, url: str) -> str:
 
 
 def figures_cells(f: Figures) -> str:
-    """The figure cells of a row of the organisation table, a team's and the total alike.
-    Only the channel names are text (the rest are numbers formatted here): only they
-    are escaped."""
+    """The figure cells of a row of the organisation table, a team's and the total alike:
+    numbers formatted here, no text (channels are in the CSV and under the totals, or
+    the table would be wider than a desktop screen)."""
     freshness = "–" if f.freshness is None else f"{f.freshness:g} d"
-    channels = ", ".join(f"{escape(c)} {pct(share)}" for c, share in f.channel_shares) or "–"
     return mark_safe(
         f'<td class="num">{f.meetings}</td>'
         f'<td class="num"><strong>{pct(f.ritual_kept)}</strong></td>'
         f'<td class="num">{pct(f.submission_rate)}</td><td class="num">{pct(f.on_time_rate)}</td>'
         f'<td class="num">{pct(f.late_rate)}</td><td class="num">{freshness}</td>'
         f'<td class="num">{f.customers}</td><td class="num">{f.reminders_sent}</td>'
-        f'<td class="num">{pct(f.within_2h_share)}</td><td>{channels}</td>'
+        f'<td class="num">{pct(f.within_2h_share)}</td>'
     )
 
 
@@ -377,7 +382,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
 def my_record(request: HttpRequest) -> HttpResponse:
     """My streak, my history, the customers I covered, my teams' ritual."""
     user = request.user
-    streak = participation.streaks(user_id=user.pk).get(user.pk, participation.Streak())
+    streak = participation.streak_so_far(user)
     history = list(participation.seats_of(user.pk)[:20])
     customers = list(
         participation.seats_of(user.pk)

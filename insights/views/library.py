@@ -19,6 +19,7 @@ from ..access import access_insight, own_teams, readable_insights, reads_other_t
 from ..csvexport import csv_response
 from ..models import Customer, Insight, Reaction, Sharing, Tag
 from ..search import RANKED, search
+from .dashboards import DATES_ORDER
 
 PAGE_SIZE = 25
 COUNT_CAP = 1000
@@ -62,7 +63,8 @@ class LibraryFilter(forms.Form):
     author = forms.CharField(label="Who brought it", required=False, max_length=120)
     start = DateField(label="From", required=False)
     end = DateField(label="To", required=False)
-    starred = forms.BooleanField(label="Insights of the meeting only", required=False)
+    starred = forms.BooleanField(label="Only those starred as the insight of the meeting",
+                                 required=False)  # fmt: skip
 
     def __init__(self, *args, user, sharing: Sharing, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +77,15 @@ class LibraryFilter(forms.Form):
             ("", "Any segment"),
             *((s, s) for s in sorted(set(segments))),
         ]
+
+    def clean_tag(self) -> str:
+        return self.cleaned_data["tag"].strip().lstrip("#").strip()  # as the cards show them
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", DATES_ORDER)
+        return data
 
     def apply(self, insights):
         if not self.is_bound:
@@ -94,14 +105,15 @@ class LibraryFilter(forms.Form):
         if data["author"]:
             insights = insights.filter(author__name__icontains=data["author"])
         if data["tag"]:
-            insights = insights.filter(tags__name__iexact=data["tag"])
+            tagged = Tag.objects.filter(name__icontains=data["tag"])
+            insights = insights.filter(tags__in=tagged).distinct()
         if data["segment"]:
             insights = insights.filter(customer__segment=data["segment"])
         if data["channel"]:
             insights = insights.filter(channel=data["channel"])
         if data["start"]:
             insights = insights.filter(conversation_date__gte=data["start"])
-        if data["end"]:
+        if data["end"] and not self.has_error("end"):
             insights = insights.filter(conversation_date__lte=data["end"])
         if data["starred"]:
             insights = insights.filter(is_starred=True)

@@ -96,7 +96,13 @@ def test_merging_a_typo_moves_its_insights_and_results_and_the_name_finds_the_ta
     moved = held(team, member, typo, days_ago=2)
     client.force_login(facilitator)
 
-    response = client.post(f"/customers/{typo.pk}/edit/", {"merge": "1", "into": "acme logistics"})
+    review = client.post(f"/customers/{typo.pk}/edit/", {"merge": "1", "into": "acme logistics"})
+    assert "Merge “Acme Logistcs” into “Acme Logistics”?" in review.content.decode()
+    assert "1 insight moves" in review.content.decode()
+    assert Customer.objects.filter(pk=typo.pk).exists()  # nothing happens before the confirm
+
+    response = client.post(f"/customers/{typo.pk}/edit/",
+                           {"merge": "1", "into": "Acme Logistics", "confirm": "True"})  # fmt: skip
 
     assert response.status_code == 302
     assert response["Location"] == right.get_absolute_url()
@@ -107,6 +113,22 @@ def test_merging_a_typo_moves_its_insights_and_results_and_the_name_finds_the_ta
     assert (right.segment, right.tier) == ("Enterprise", "key")
     assert right.last_heard_on == moved.conversation_date
     assert Customer.objects.named("Acme Logistcs") == right
+    assert client.get(f"/customers/{typo.pk}/")["Location"] == right.get_absolute_url()
+
+
+def test_a_customer_other_teams_hear_too_is_the_org_admins_to_rename(
+    client, facilitator, member, outsider, team, other_team, org_admin
+):
+    acme = CustomerFactory(name="Acme")
+    held(team, member, acme, days_ago=2)
+    held(other_team, outsider, acme, days_ago=3)
+    rename = {"name": "Acme Corp", "segment": "", "tier": "standard"}
+
+    client.force_login(facilitator)
+    assert client.post(f"/customers/{acme.pk}/edit/", rename).status_code == 403
+    assert "Rename or merge" not in client.get(acme.get_absolute_url()).content.decode()
+    client.force_login(org_admin)
+    assert client.post(f"/customers/{acme.pk}/edit/", rename).status_code == 302
 
 
 def test_the_insight_form_finds_a_merged_name_instead_of_making_it_again(
@@ -245,7 +267,8 @@ def test_every_coverage_table_downloads_as_csv(client, member, heard):
 
     assert rows("segments")[1:] == [["Enterprise", "3", "1", "33.3", "2", "2"],
                                     ["SMB", "1", "1", "100.0", "1", "1"]]  # fmt: skip
-    assert [r[0] for r in rows("customers")[1:]] == ["Acme", "Globex"]
+    assert rows("customers")[1:] == [["Acme", "Enterprise", "Standard", "2", "Engineering (1); Sales (1)"],
+                                     ["Globex", "SMB", "Standard", "1", "Sales (1)"]]  # fmt: skip
     unheard = rows("unheard")
     assert unheard[0] == ["customer", "segment", "tier", "last heard", "insights"]
     assert [r[0] for r in unheard[1:]] == ["Stark", "Initech"]

@@ -209,6 +209,23 @@ def test_my_record_shows_my_streak_history_and_customers(client, member, two_tea
     assert "Next milestone: 5" in html
 
 
+def test_my_record_says_the_same_streak_as_the_celebration(
+    client, team, facilitator, member, time_machine
+):
+    held(team, [facilitator, member], weeks=4, bring=2, now=NOW, time_machine=time_machine)
+    meeting = services.create_meeting(team=team, title="Fifth", duration_minutes=30,
+                                      starts_at=NOW + dt.timedelta(days=1))  # fmt: skip
+    client.force_login(member)
+    client.post(f"/teams/sales/meetings/{meeting.pk}/insight/", {
+        "customer": "Acme", "conversation_date": "2026-06-29", "channel": "call",
+        "said": "They print it.", "so_what": "Paper matters."})  # fmt: skip
+
+    html = client.get("/me/record/").content.decode()
+
+    assert '<span class="stat-value">5</span><span class="stat-label">meetings in a row' in html
+    assert "Next milestone: 10" in html
+
+
 def test_the_fifth_meeting_in_a_row_is_celebrated_when_the_insight_is_saved(
     client, team, facilitator, member, time_machine
 ):

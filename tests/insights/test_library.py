@@ -957,3 +957,23 @@ def test_a_library_beyond_the_count_cap_says_more_than(client, team, member, mon
     html = client.get(LIBRARY).content.decode()
 
     assert "More than 3 insights" in html
+
+
+def test_a_tag_is_found_as_the_cards_show_it_or_by_part(client, team, member):
+    tagged = insight_in(team, tags=[TagFactory(team=team, name="churn risk")])
+    insight_in(team)
+    client.force_login(member)
+
+    for typed in ("#churn risk", "churn", "RISK"):
+        assert listed(client.get(LIBRARY, {"tag": typed})) == [tagged], typed
+
+
+def test_dates_the_wrong_way_round_are_explained_next_to_the_field(client, team, member):
+    insight_in(team)
+    client.force_login(member)
+
+    response = client.get(LIBRARY, {"start": "2026-05-30", "end": "2026-05-01"})
+
+    assert response.context["form"].errors == {
+        "end": ["The first date must be on or before the last."]
+    }
