@@ -144,7 +144,10 @@ def test_history_two_weeks_old_is_made_again_from_now():
     newest = RoundResult.objects.filter(team__in=history).latest("local_date")
     assert newest.local_date > (NOW + dt.timedelta(days=14)).date()  # was before NOW
     assert sorted(history.values_list("slug", flat=True)) == [
-        "customer-success", "engineering", "marketing", "operations"
+        "customer-success",
+        "engineering",
+        "marketing",
+        "operations",
     ]
 
 

@@ -45,7 +45,9 @@ def test_a_facilitator_merges_a_typo_into_the_right_customer_from_a_phone(phone,
     page.get_by_role("link", name="Rename or merge").click()
     page.get_by_label("The right customer").fill("acme logistics")
     page.get_by_role("button", name="Review the merge").click()
-    expect(page.get_by_role("alert")).to_contain_text("Merge “Acme Logistcs” into “Acme Logistics”?")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Merge “Acme Logistcs” into “Acme Logistics”?"
+    )
     assert not has_horizontal_scroll(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "customer-merge-review-phone.png", full_page=True)
