@@ -67,6 +67,7 @@ class InsightForm(forms.Form):
         label="Customer segment (optional)",
         max_length=60,
         required=False,
+        help_text="For a customer new to the organisation, or one without a segment yet.",
         widget=forms.TextInput(attrs={"list": "segments", "autocomplete": "off"}),
     )
 
