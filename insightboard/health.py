@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from django.db import connection
 
 from .celery import app as celery_app
@@ -22,8 +23,19 @@ def database_ok() -> bool:
 
 
 def broker_ok(timeout: float = 2.0) -> bool:
+    """Within `timeout` whatever happens: a Redis that accepts the connection but
+    doesn't answer (stopped, swapping) is asked with a read timeout too, not just a
+    connect timeout (kombu's would leave the socket's 10-second default)."""
+    url = celery_app.conf.broker_url
     try:
-        with celery_app.connection_for_write() as conn:
+        if url.startswith(("redis://", "rediss://")):
+            client = redis.Redis.from_url(url, socket_timeout=timeout,
+                                          socket_connect_timeout=timeout)  # fmt: skip
+            try:
+                return bool(client.ping())
+            finally:
+                client.close()
+        with celery_app.connection_for_write() as conn:  # the embedded broker: a folder
             conn.ensure_connection(
                 max_retries=1, interval_start=0, interval_step=0, timeout=timeout
             )

@@ -228,8 +228,9 @@ CELERY_TASK_IGNORE_RESULT = True  # nothing reads results: no result backend
 CELERY_TASK_ACKS_LATE = True  # tasks are idempotent sweeps, so a redelivery is harmless
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Celery 6's default, chosen now: tasks are idempotent sweeps, safe to run again.
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# The dispatch tasks need the database, not the broker: a lost broker connection must
+# not kill a batch half-sent (its rows would wait out their lease).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
@@ -264,6 +265,10 @@ CELERY_BEAT_SCHEDULE = {
 # of its last four meetings, or this many points under its own 12-week average.
 EARLY_WARNING_BELOW = env.float("EARLY_WARNING_BELOW", default=0.5)
 EARLY_WARNING_DROP = env.float("EARLY_WARNING_DROP", default=0.25)
+# How long a claimed reminder is held by the worker sending it before another may take
+# it over (reminders/dispatch.py): longer than one send, short enough that a dead
+# worker's rows go out again well before a 5-minute final reminder is late.
+REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=30)
 
 # --- Security -----------------------------------------------------------------
 # HTTPS=true when served behind TLS (the proxy sets X-Forwarded-Proto).

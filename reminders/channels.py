@@ -15,7 +15,10 @@ from django.core.mail import get_connection
 from . import content
 from .models import Message
 
-SEND_TIMEOUT = 20  # seconds; well under the claim's lease
+# Seconds; well under the claim's lease (REMINDER_LEASE_SECONDS). A send holds the
+# attendee's and the meeting's locks (dispatch.py), so it also bounds how long a
+# submission or a move can wait for a send in flight.
+SEND_TIMEOUT = 10
 
 
 class TransientError(Exception):

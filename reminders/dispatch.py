@@ -7,23 +7,38 @@ password resets).
 
 1. claim()   a short transaction: `SELECT … FOR UPDATE SKIP LOCKED` of due pending
              rows (and sending rows whose lease expired: their worker died), then
-             a conditional UPDATE to `sending` with a lease. Two sweeps at once never
-             claim the same row; on SQLite, without row locks, the conditional UPDATE
-             that must change exactly one row is what makes the claim exclusive.
-2. gate()    re-checks under the attendance row's lock (submit_insight takes the
-             same lock): insight in? excused or away? meeting started, moved,
-             cancelled? attendee removed? a later stage due at the same time
-             (coalesce)? muted, snoozed, quiet hours? A skip is recorded with its
-             reason, never silently dropped. This check is the only one: moving,
-             cancelling or leaving a meeting and submitting an insight don't touch
-             pending rows, they make this check skip them.
-3. send      outside any transaction or lock, with a timeout well under the lease.
-4. record    `sent` where still `sending`; a transient error goes back to `pending`
-             with backoff held in the row (never past the start); a permanent one is
-             recorded as failed.
+             a conditional UPDATE to `sending` with a short lease (LEASE, 30 s). Two
+             sweeps at once never claim the same row; on SQLite, without row locks,
+             the conditional UPDATE that must change exactly one row is what makes
+             the claim exclusive. While a batch is worked through, the rows still
+             waiting have their lease renewed before each send, and a batch that is
+             abandoned (an error, a time limit) gives its unsent rows back at once:
+             after any fault, a row is late by at most LEASE plus a tick, far less
+             than the smallest reminder offset (5 minutes).
+2. gate()    the last look, in the transaction that also sends and records: the
+             meeting row is read under a share lock (moving, cancelling, starting or
+             ending a meeting updates that row, so it waits for sends in flight) and
+             the attendance row under the lock submit_insight takes. Insight in?
+             excused or away? meeting started, moved, cancelled? attendee removed? a
+             later stage due at the same time (coalesce)? muted, snoozed, quiet hours?
+             A skip is recorded with its reason, never silently dropped. This check
+             is the only one: moving, cancelling or leaving a meeting and submitting
+             an insight don't touch pending rows, they make this check skip them.
+3. send      still holding those two locks, with a timeout (SEND_TIMEOUT) well under
+             the lease: a move or a submission that commits while a reminder is being
+             sent has waited for it, so once it has committed no reminder for the old
+             time, or for someone whose insight is in, can be sent. The price is that
+             submission waiting for the send in flight: milliseconds, at most the
+             send timeout when the mail server hangs.
+4. record    `sent` where still `sending`, in the same transaction; if that commit
+             fails (a database blip after the server accepted the message), the write
+             is retried in a fresh connection until it lands (record_delivery), so a
+             delivered row never becomes claimable again. A transient error goes back
+             to `pending` with backoff held in the row (never past the start); a
+             permanent one is recorded as failed.
 
-The one unavoidable window: a crash after the mail server accepted a message but
-before step 4 leaves the row `sending`; after the lease it is taken over and sent
+The one unavoidable window: a worker killed after the mail server accepted a message
+but before step 4 leaves the row `sending`; after the lease it is taken over and sent
 again. At-least-once: a rare duplicate (with the same Message-ID, so many clients
 fold it) beats a lost reminder. tests/reminders/test_reliability.py measures it
 (test_a_killed_worker_loses_nothing_and_duplicates_at_most_its_rows_in_flight).
@@ -36,7 +51,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -50,8 +66,13 @@ from .models import Message
 
 log = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=5)
+# Long enough for one gate, send and record (the send times out well before it),
+# renewed for the rows still waiting in a batch; short enough that a row stranded by
+# a dead worker goes out again long before a 5-minute final reminder would be late.
+LEASE = dt.timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
 BATCH = 20
+# How long a delivered row's record is retried through a database outage.
+RECORD_RETRY = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 # A summary or an invitation is still worth sending after a long outage: with the
 # backoff capped at 10 minutes, this keeps trying for about two and a half hours.
@@ -84,17 +105,21 @@ def due_count(*, now: dt.datetime | None = None, limit: int = 10_000) -> int:
 
 
 def backlog(*, now: dt.datetime | None = None) -> tuple[dt.timedelta | None, int]:
-    """(how long the oldest due row has waited, rows stuck in sending past their
-    lease): the dispatcher's health, for /healthz and the failures page."""
+    """(how long the oldest undelivered due row has waited, whatever its state:
+    waiting to be claimed, being sent, or stranded by a dead worker; rows stuck in
+    sending past their lease): the dispatcher's health, for /healthz and the
+    failures page. A row held for quiet hours or backing off isn't due yet."""
     now = now or timezone.now()
-    oldest = (
-        Message.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
+    oldest = [
+        Message.objects.filter(state=state, next_attempt_at__lte=now)
         .order_by("next_attempt_at")
         .values_list("next_attempt_at", flat=True)
         .first()
-    )
+        for state in (State.PENDING, State.SENDING)  # each served by its partial index
+    ]
+    waited = min((t for t in oldest if t is not None), default=None)
     stuck = Message.objects.filter(state=State.SENDING, lease_until__lt=now).count()
-    return (now - oldest if oldest else None), stuck
+    return (now - waited if waited else None), stuck
 
 
 def tick(*, now: dt.datetime | None = None, budget: float = 45.0, plan: bool = True) -> Sweep:
@@ -106,9 +131,40 @@ def tick(*, now: dt.datetime | None = None, budget: float = 45.0, plan: bool = T
         if not claimed:
             break
         sweep.claimed += len(claimed)
-        for pk in claimed:
-            sweep.count(process(pk, now=now))
+        work_through(claimed, sweep, now=now)
     return sweep
+
+
+def work_through(claimed: list[int], sweep: Sweep, *, now: dt.datetime | None = None) -> None:
+    """Process a claimed batch in order. Before each row the ones still waiting get a
+    fresh lease; if the batch is abandoned (an error, a time limit), those not yet
+    attempted are given back at once instead of waiting out their lease."""
+    waiting = list(claimed)
+    try:
+        while waiting:
+            renew(waiting, now=now)
+            sweep.count(process(waiting.pop(0), now=now))
+    finally:
+        if waiting:
+            release(waiting)
+
+
+def renew(pks: list[int], *, now: dt.datetime | None = None) -> None:
+    Message.objects.filter(pk__in=pks, state=State.SENDING).update(
+        lease_until=(now or timezone.now()) + LEASE
+    )
+
+
+def release(pks: list[int]) -> None:
+    """Give back claimed rows that were never attempted (best effort: with the
+    database down, their short lease gives them back)."""
+    try:
+        Message.objects.filter(pk__in=pks, state=State.SENDING).update(
+            state=State.PENDING, lease_until=None, attempts=F("attempts") - 1,
+            updated_at=timezone.now(),
+        )  # fmt: skip
+    except DatabaseError:
+        log.warning("could not give back %d claimed reminders; their lease will", len(pks))
 
 
 def claim(*, now: dt.datetime | None = None, batch: int = BATCH) -> list[int]:
@@ -134,36 +190,70 @@ def claim(*, now: dt.datetime | None = None, batch: int = BATCH) -> list[int]:
         claimed = []
         for pk in taken_over + pending:
             won = Message.objects.filter(due, pk=pk).update(
-                state=State.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
-            )
+                state=State.SENDING, lease_until=now + LEASE,
+                attempts=F("attempts") + 1, updated_at=timezone.now(),
+            )  # fmt: skip
             if won == 1:
                 claimed.append(pk)
     return claimed
 
 
 def process(pk: int, *, now: dt.datetime | None = None) -> str:
-    """Gate, send and record one claimed row; returns the state it ended in."""
+    """Gate, send and record one claimed row, in one transaction that holds the gate's
+    locks through the send (see above); returns the state it ended in."""
     now = now or timezone.now()
-    reminder = gate(pk, now=now)
-    if reminder is None:
-        return Message.objects.filter(pk=pk).values_list("state", flat=True).first() or ""
+    delivered: Message | None = None
     try:
-        CHANNELS[reminder.channel].send(reminder)
-    except TransientError as error:
-        return _retry(reminder, str(error), now)
-    except PermanentError as error:
-        return _finish(reminder, State.FAILED_PERMANENT, error=str(error))
-    except Exception as error:  # a bug or an unexpected failure: retry, loudly
-        log.exception("reminder %s: unexpected send failure", pk)
-        return _retry(reminder, f"{type(error).__name__}: {error}", now)
-    # The crash window is here: accepted by the server, not yet recorded (see above).
-    return _finish(reminder, State.SENT, sent_at=timezone.now())
+        with transaction.atomic():
+            reminder = gate(pk, now=now)
+            if reminder is None:
+                return Message.objects.filter(pk=pk).values_list("state", flat=True).first() or ""
+            try:
+                CHANNELS[reminder.channel].send(reminder)
+            except TransientError as error:
+                return _retry(reminder, str(error), now)
+            except PermanentError as error:
+                return _finish(reminder, State.FAILED_PERMANENT, error=str(error))
+            except Exception as error:  # a bug or an unexpected failure: retry, loudly
+                log.exception("reminder %s: unexpected send failure", pk)
+                return _retry(reminder, f"{type(error).__name__}: {error}", now)
+            # The crash window is here: accepted by the server, not yet recorded.
+            delivered, sent_at = reminder, timezone.now()
+            return _finish(reminder, State.SENT, sent_at=sent_at)
+    except DatabaseError:
+        if delivered is None:
+            raise  # nothing went out: the row's lease gives it back
+        # The server has the message; the database blinked. Not a crash: record it.
+        log.warning("reminder %s delivered; recording it through a database error", pk)
+        record_delivery(delivered, sent_at)
+        return State.SENT
+
+
+def record_delivery(reminder: Message, sent_at: dt.datetime) -> None:
+    """Mark a delivered row sent, retrying in a fresh connection until the write
+    lands (or RECORD_RETRY passes): a row the server accepted must never be claimed
+    and sent again because the database was restarting at that moment."""
+    deadline = time.monotonic() + RECORD_RETRY.total_seconds()
+    pause = 0.1
+    while True:
+        try:
+            connection.close()  # the old one is broken; Django opens a new one
+            with transaction.atomic():
+                _finish(reminder, State.SENT, sent_at=sent_at)
+            return
+        except DatabaseError:
+            if time.monotonic() > deadline:
+                log.error("reminder %s delivered but not recorded: it may be sent again",
+                          reminder.pk)  # fmt: skip
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
 
 
 def _finish(reminder: Message, state: str, *, error: str = "", note: str = "", sent_at=None) -> str:
     Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
         state=state, lease_until=None, last_error=error[:2000], sent_at=sent_at,
-        note=note or reminder.note,
+        note=note or reminder.note, updated_at=timezone.now(),
     )  # fmt: skip
     return state
 
@@ -177,21 +267,30 @@ def _retry(reminder: Message, error: str, now: dt.datetime) -> str:
         return _finish(reminder, State.FAILED_MAX_ATTEMPTS, error=error,
                        note="No time left to retry before the start.")  # fmt: skip
     Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
-        state=State.PENDING, lease_until=None, next_attempt_at=next_attempt, last_error=error[:2000]
-    )
+        state=State.PENDING, lease_until=None, next_attempt_at=next_attempt,
+        last_error=error[:2000], updated_at=timezone.now(),
+    )  # fmt: skip
     return State.PENDING
 
 
 def _skip(reminder: Message, state: str, note: str = "") -> None:
     Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
-        state=state, lease_until=None, note=note[:200]
+        state=state, lease_until=None, note=note[:200], updated_at=timezone.now()
     )
 
 
-@transaction.atomic
 def gate(pk: int, *, now: dt.datetime) -> Message | None:
-    """The last look before sending. Returns the row to send, or None once a skip
-    (or a hold for quiet hours) is recorded."""
+    """The last look before sending, inside process()'s transaction. Returns the row
+    to send, or None once a skip (or a hold for quiet hours) is recorded."""
+    meeting_id = Message.objects.filter(pk=pk, state=State.SENDING).values_list(
+        "meeting_id", flat=True
+    )
+    if not meeting_id:
+        return None  # not ours any more
+    if meeting_id[0] is not None:
+        # Before reading it: a move, a cancel, a start or an end waits for this send,
+        # and this read sees any that committed first (see the module docstring).
+        lock_meeting(meeting_id[0])
     reminder = (
         Message.objects.select_related("meeting__team", "user", "invitation__team")
         .filter(pk=pk, state=State.SENDING)
@@ -224,6 +323,17 @@ def gate(pk: int, *, now: dt.datetime) -> Message | None:
     if reminder.kind == Kind.MISSING:
         return reminder
     return _gate_person(reminder, meeting, now)
+
+
+def lock_meeting(meeting_id: int) -> None:
+    """A share lock on the meeting row until the transaction ends: it conflicts with
+    any UPDATE of the meeting, not with other sends. SQLite has no row locks (and one
+    writer at a time)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {Meeting._meta.db_table} WHERE id = %s FOR SHARE", [meeting_id]
+            )
 
 
 def _gate_digest(reminder: Message, meeting: Meeting, now: dt.datetime) -> Message | None:
@@ -374,5 +484,6 @@ def _respect_quiet_hours(reminder: Message, meeting: Meeting, now: dt.datetime) 
     Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
         state=State.PENDING, lease_until=None, next_attempt_at=end, attempts=F("attempts") - 1,
         note=f"Held for quiet hours until {end.astimezone(reminder.user.zone):%H:%M}.",
+        updated_at=timezone.now(),
     )  # fmt: skip
     return None

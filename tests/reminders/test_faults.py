@@ -1,0 +1,213 @@
+"""The dispatcher under faults, in one process with real PostgreSQL and a real SMTP
+server: a database that drops the connection right after the server accepted a
+message, a batch abandoned half way, and a move or a submission that commits while
+a reminder is being sent (reminders/dispatch.py says what each guarantees)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+import time
+
+import psycopg2
+import pytest
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from insights.services import submit_insight
+from meetings import services
+from meetings.models import Attendance
+from reminders import channels, dispatch, planner
+from reminders.models import Message
+from tests.factories import CustomerFactory
+
+from .test_reliability import due_meetings, states
+
+S = Message.State
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def kill_my_database_session() -> None:
+    """Terminate this thread's PostgreSQL session from another connection: the next
+    statement on it fails as it would if the server restarted."""
+    pid = connection.connection.get_backend_pid()
+    params = connection.get_connection_params()
+    other = psycopg2.connect(**params)
+    try:
+        other.autocommit = True
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
+
+
+def test_a_database_error_right_after_the_server_accepted_a_reminder_sends_no_duplicate(
+    smtp_sink, monkeypatch
+):
+    due_meetings(meetings=1, attendees=3, starts_in=dt.timedelta(minutes=45), offsets=(50,))
+    planner.plan()
+    real_send = channels.EmailChannel.send
+    lost = []
+
+    def send_then_lose_the_database(self, reminder):
+        real_send(self, reminder)
+        if not lost:  # once: the server has it, the database goes away
+            lost.append(reminder.message_id)
+            kill_my_database_session()
+
+    monkeypatch.setattr(channels.EmailChannel, "send", send_then_lose_the_database)
+
+    with contextlib.suppress(DatabaseError):
+        dispatch.tick(plan=False)
+    connection.close()
+    # The lease runs out; a later sweep takes over anything still marked sending.
+    dispatch.tick(now=timezone.now() + dispatch.LEASE + dt.timedelta(seconds=1), plan=False)
+
+    assert lost, "the fault was injected"
+    assert smtp_sink.duplicates() == {}
+    assert states() == {S.SENT: 3}
+    assert len(smtp_sink.received) == 3
+
+
+def test_an_abandoned_batch_gives_back_its_unsent_rows_at_once(smtp_sink, monkeypatch):
+    due_meetings(meetings=1, attendees=4, starts_in=dt.timedelta(minutes=45), offsets=(50,))
+    planner.plan()
+    real_process = dispatch.process
+    calls = []
+
+    def process_then_fail(pk, *, now=None):
+        calls.append(pk)
+        if len(calls) == 2:
+            raise DatabaseError("the database went away")
+        return real_process(pk, now=now)
+
+    monkeypatch.setattr(dispatch, "process", process_then_fail)
+
+    with pytest.raises(DatabaseError):
+        dispatch.tick(plan=False)
+
+    # The first went out, the second keeps its short lease, the two never attempted
+    # are pending again at once, their attempt given back.
+    assert states() == {S.SENT: 1, S.SENDING: 1, S.PENDING: 2}
+    given_back = Message.objects.filter(state=S.PENDING)
+    assert all(m.attempts == 0 and m.lease_until is None for m in given_back)
+    stranded = Message.objects.get(state=S.SENDING)
+    assert stranded.lease_until <= timezone.now() + dispatch.LEASE
+    monkeypatch.setattr(dispatch, "process", real_process)
+    dispatch.tick(plan=False)
+    dispatch.tick(now=timezone.now() + dispatch.LEASE + dt.timedelta(seconds=1), plan=False)
+    assert states() == {S.SENT: 4}
+    assert smtp_sink.duplicates() == {}
+
+
+def test_a_state_change_moves_updated_at(smtp_sink):
+    due_meetings(meetings=1, attendees=1, starts_in=dt.timedelta(minutes=45), offsets=(50,))
+    planner.plan()
+    before = Message.objects.get().updated_at
+
+    time.sleep(0.01)
+    dispatch.tick(plan=False)
+
+    row = Message.objects.get()
+    assert row.state == S.SENT
+    assert row.updated_at > before
+
+
+# --- A move or a submission racing a send in flight ---------------------------------
+
+
+class HeldSend:
+    """The e-mail channel, holding each send until released, so a test can act while
+    a reminder is being sent."""
+
+    def __init__(self, monkeypatch):
+        self.sending = threading.Event()
+        self.go = threading.Event()
+        self.finished_at: float | None = None
+        real_send = channels.EmailChannel.send
+
+        def held(channel, reminder):
+            self.sending.set()
+            assert self.go.wait(10), "never released"
+            real_send(channel, reminder)
+            self.finished_at = time.monotonic()
+
+        monkeypatch.setattr(channels.EmailChannel, "send", held)
+
+
+def in_thread(target) -> tuple[threading.Thread, dict]:
+    """Run target() in a thread with its own database connection; the returned dict
+    gets its result, or its error, and the moment it returned."""
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["result"] = target()
+        except Exception as error:
+            outcome["error"] = error
+        finally:
+            outcome["at"] = time.monotonic()
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_submission_during_a_send_waits_for_it_so_no_reminder_follows_it(smtp_sink, monkeypatch):
+    [meeting] = due_meetings(meetings=1, attendees=1, starts_in=dt.timedelta(minutes=45),
+                             offsets=(50,))  # fmt: skip
+    planner.plan()
+    person = Attendance.objects.get(meeting=meeting).user
+    customer = CustomerFactory()
+    held = HeldSend(monkeypatch)
+
+    dispatcher, _ = in_thread(lambda: dispatch.tick(plan=False))
+    assert held.sending.wait(10)
+    submitter, submitted = in_thread(lambda: submit_insight(
+        meeting=meeting, author=person,
+        data={"customer": customer, "conversation_date": timezone.localdate(),
+              "said": "They print it.", "so_what": "Paper."},
+    ))  # fmt: skip
+    time.sleep(0.5)
+    waited = "at" not in submitted  # still waiting for the send's lock
+    held.go.set()
+    dispatcher.join(10)
+    submitter.join(10)
+
+    assert waited, "the submission did not wait for the send in flight"
+    assert "error" not in submitted
+    assert held.finished_at < submitted["at"], "the reminder went out before it committed"
+    assert states() == {S.SENT: 1}
+
+
+def test_a_move_during_a_send_waits_for_it_and_the_old_time_is_never_sent_after(
+    smtp_sink, monkeypatch
+):
+    [meeting] = due_meetings(meetings=1, attendees=2, starts_in=dt.timedelta(minutes=45),
+                             offsets=(50,))  # fmt: skip
+    planner.plan()
+    held = HeldSend(monkeypatch)
+
+    # One row per sweep: the first is being sent when the move comes.
+    monkeypatch.setattr(dispatch, "BATCH", 1)
+    dispatcher, _ = in_thread(lambda: dispatch.tick(plan=False))
+    assert held.sending.wait(10)
+    new_start = meeting.starts_at + dt.timedelta(minutes=30)
+    mover, moved = in_thread(lambda: services.update_meeting(
+        meeting=type(meeting).objects.get(pk=meeting.pk), data={"starts_at": new_start}
+    ))  # fmt: skip
+    time.sleep(0.5)
+    waited = "at" not in moved
+    held.go.set()
+    dispatcher.join(10)
+    mover.join(10)
+
+    assert waited, "the move did not wait for the send in flight"
+    assert "error" not in moved
+    # The send in flight went out before the move committed; the other attendee's
+    # reminder for the old time was then superseded, never sent.
+    old = Message.objects.filter(schedule_version=meeting.schedule_version)
+    assert sorted(old.values_list("state", flat=True)) == [S.SENT, S.SKIPPED_SUPERSEDED]
+    assert held.finished_at < moved["at"]
