@@ -12,7 +12,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.mail import get_connection
 
-from . import content
+from . import batch, content
 from .models import Message
 
 # Seconds; well under the claim's lease (REMINDER_LEASE_SECONDS). A send holds the
@@ -41,11 +41,24 @@ class EmailChannel(Channel):
 
     def send(self, reminder: Message) -> None:
         message = content.email_for(reminder)
+        shared = batch.current()
         try:
             timeout = min(settings.EMAIL_TIMEOUT or SEND_TIMEOUT, SEND_TIMEOUT)
-            with get_connection(timeout=timeout) as connection:
-                message.connection = connection
-                message.send()
+            if shared is None:
+                with get_connection(timeout=timeout) as connection:
+                    message.connection = connection
+                    message.send()
+            else:  # one connection for the batch: no handshake per message
+                if shared.connection is None:
+                    connection = get_connection(timeout=timeout)
+                    connection.open()
+                    shared.connection = connection
+                message.connection = shared.connection
+                try:
+                    message.send()
+                except Exception:
+                    shared.drop_connection()  # in an unknown state: the next one reopens
+                    raise
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _ in error.recipients.values()]
             if all(400 <= code < 500 for code in codes):

@@ -21,7 +21,7 @@ from insights.round import counts, round_for
 from insights.summary import summary_for
 from meetings.services import invitation_link
 
-from . import services, snooze
+from . import batch, services, snooze
 from .models import Message
 
 Kind = Message.Kind
@@ -60,9 +60,19 @@ def email_for(message: Message) -> EmailMultiAlternatives:
     return render_email(name, context, to=to, headers=headers)
 
 
+def _round_counts(meeting) -> tuple[int, int, int]:
+    """The round's counts, once per meeting per batch of sends (reminders/batch.py)."""
+    shared = batch.current()
+    if shared is None:
+        return counts(meeting)
+    if meeting.pk not in shared.counts:
+        shared.counts[meeting.pk] = counts(meeting)
+    return shared.counts[meeting.pk]
+
+
 def _reminder(message: Message):
     meeting, user = message.meeting, message.user
-    submitted, expected, _extra = counts(meeting)
+    submitted, expected, _extra = _round_counts(meeting)
     unsubscribe = unsubscribe_link(user)
     offered = {} if message.is_final else snooze.choices(meeting, user, timezone.now())
     context = {

@@ -53,14 +53,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import away_for
 from insights.models import Insight
 from meetings.models import Attendance, Meeting
 
-from . import planner, services
+from . import batch, planner, services
 from .channels import CHANNELS, PermanentError, TransientError
 from .models import Message
 
@@ -136,14 +136,21 @@ def tick(*, now: dt.datetime | None = None, budget: float = 45.0, plan: bool = T
 
 
 def work_through(claimed: list[int], sweep: Sweep, *, now: dt.datetime | None = None) -> None:
-    """Process a claimed batch in order. Before each row the ones still waiting get a
-    fresh lease; if the batch is abandoned (an error, a time limit), those not yet
-    attempted are given back at once instead of waiting out their lease."""
+    """Process a claimed batch in order, sharing one SMTP connection and each meeting's
+    round counts (batch.py). The rows still waiting get a fresh lease whenever a third
+    of it has passed; if the batch is abandoned (an error, a time limit), those not
+    yet attempted are given back at once instead of waiting out their lease."""
     waiting = list(claimed)
+    meetings = dict(Message.objects.filter(pk__in=claimed).values_list("pk", "meeting_id"))
+    renewed = time.monotonic()
     try:
-        while waiting:
-            renew(waiting, now=now)
-            sweep.count(process(waiting.pop(0), now=now))
+        with batch.batch():
+            while waiting:
+                if time.monotonic() - renewed > LEASE.total_seconds() / 3:
+                    renew(waiting, now=now)
+                    renewed = time.monotonic()
+                pk = waiting.pop(0)
+                sweep.count(process(pk, now=now, meeting_id=meetings.get(pk)))
     finally:
         if waiting:
             release(waiting)
@@ -187,25 +194,27 @@ def claim(*, now: dt.datetime | None = None, batch: int = BATCH) -> list[int]:
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[: batch - len(taken_over)]
         )
+        claim = {"state": State.SENDING, "lease_until": now + LEASE,
+                 "attempts": F("attempts") + 1, "updated_at": timezone.now()}  # fmt: skip
+        if connection.vendor == "postgresql":
+            # The rows are locked: nobody else can change them before this commits.
+            Message.objects.filter(pk__in=taken_over + pending).update(**claim)
+            return taken_over + pending
         claimed = []
         for pk in taken_over + pending:
-            won = Message.objects.filter(due, pk=pk).update(
-                state=State.SENDING, lease_until=now + LEASE,
-                attempts=F("attempts") + 1, updated_at=timezone.now(),
-            )  # fmt: skip
-            if won == 1:
+            if Message.objects.filter(due, pk=pk).update(**claim) == 1:
                 claimed.append(pk)
     return claimed
 
 
-def process(pk: int, *, now: dt.datetime | None = None) -> str:
+def process(pk: int, *, now: dt.datetime | None = None, meeting_id: int | None = None) -> str:
     """Gate, send and record one claimed row, in one transaction that holds the gate's
     locks through the send (see above); returns the state it ended in."""
     now = now or timezone.now()
     delivered: Message | None = None
     try:
         with transaction.atomic():
-            reminder = gate(pk, now=now)
+            reminder = gate(pk, now=now, meeting_id=meeting_id)
             if reminder is None:
                 return Message.objects.filter(pk=pk).values_list("state", flat=True).first() or ""
             try:
@@ -279,18 +288,16 @@ def _skip(reminder: Message, state: str, note: str = "") -> None:
     )
 
 
-def gate(pk: int, *, now: dt.datetime) -> Message | None:
+def gate(pk: int, *, now: dt.datetime, meeting_id: int | None = None) -> Message | None:
     """The last look before sending, inside process()'s transaction. Returns the row
-    to send, or None once a skip (or a hold for quiet hours) is recorded."""
-    meeting_id = Message.objects.filter(pk=pk, state=State.SENDING).values_list(
-        "meeting_id", flat=True
-    )
-    if not meeting_id:
-        return None  # not ours any more
-    if meeting_id[0] is not None:
+    to send, or None once a skip (or a hold for quiet hours) is recorded. meeting_id,
+    when the caller knows it, saves a query (a row's meeting never changes)."""
+    if meeting_id is None:
+        meeting_id = Message.objects.filter(pk=pk).values_list("meeting_id", flat=True).first()
+    if meeting_id is not None:
         # Before reading it: a move, a cancel, a start or an end waits for this send,
         # and this read sees any that committed first (see the module docstring).
-        lock_meeting(meeting_id[0])
+        lock_meeting(meeting_id)
     reminder = (
         Message.objects.select_related("meeting__team", "user", "invitation__team")
         .filter(pk=pk, state=State.SENDING)
@@ -401,13 +408,26 @@ def _gate_account(reminder: Message) -> Message | None:
 
 
 def _gate_person(reminder: Message, meeting: Meeting, now: dt.datetime) -> Message | None:
+    user = reminder.user
+    recent = Message.objects.filter(
+        meeting=meeting, user=user, channel=reminder.channel, state=State.SENT,
+        sent_at__gt=now - MIN_GAP, kind__in=[Kind.REMINDER, Kind.SNOOZE],
+    ).exclude(pk=reminder.pk)  # fmt: skip
+    snoozed = Message.objects.filter(
+        meeting=meeting, user=user, kind=Kind.SNOOZE, state=State.PENDING, due_at__gt=now
+    ).order_by("due_at")
     # The same lock submit_insight takes: a submission and this check never interleave.
+    # What is read under it comes in the same query.
     attendance = (
-        Attendance.objects.select_for_update()
+        Attendance.objects.select_for_update(of=("self",))
         .filter(meeting=meeting, user_id=reminder.user_id)
+        .annotate(
+            has_insight=Exists(Insight.objects.filter(meeting=meeting, author=user)),
+            sent_recently=Exists(recent),
+            snoozed_until=Subquery(snoozed.values("due_at")[:1]),
+        )
         .first()
     )
-    user = reminder.user
     if attendance is None:
         _skip(reminder, State.SKIPPED_CANCELLED, "No longer an attendee.")
         return None
@@ -420,17 +440,13 @@ def _gate_person(reminder: Message, meeting: Meeting, now: dt.datetime) -> Messa
     if away_for(user, meeting.starts_at) is not None:
         _skip(reminder, State.SKIPPED_EXCUSED, "Away.")
         return None
-    if Insight.objects.filter(meeting=meeting, author=user).exists():
+    if attendance.has_insight:
         _skip(reminder, State.SKIPPED_SUBMITTED)
         return None
     if reminder.kind == Kind.REMINDER and _later_stage_due(reminder, meeting, now):
         _skip(reminder, State.SKIPPED_COALESCED, "A later reminder was due at the same time.")
         return None
-    recent = Message.objects.filter(
-        meeting=meeting, user=user, channel=reminder.channel, state=State.SENT,
-        sent_at__gt=now - MIN_GAP, kind__in=[Kind.REMINDER, Kind.SNOOZE],
-    ).exclude(pk=reminder.pk)  # fmt: skip
-    if recent.exists():
+    if attendance.sent_recently:
         _skip(reminder, State.SKIPPED_COALESCED, "Another reminder went out minutes ago.")
         return None
     if reminder.kind == Kind.SNOOZE or reminder.is_final:
@@ -438,11 +454,9 @@ def _gate_person(reminder: Message, meeting: Meeting, now: dt.datetime) -> Messa
     if user.mute_early_reminders:
         _skip(reminder, State.SKIPPED_MUTED)
         return None
-    snoozed = Message.objects.filter(
-        meeting=meeting, user=user, kind=Kind.SNOOZE, state=State.PENDING, due_at__gt=now
-    ).first()
-    if snoozed is not None:
-        _skip(reminder, State.SKIPPED_SNOOZED, f"Snoozed until {snoozed.due_at:%H:%M} UTC.")
+    if attendance.snoozed_until is not None:
+        _skip(reminder, State.SKIPPED_SNOOZED,
+              f"Snoozed until {attendance.snoozed_until:%H:%M} UTC.")  # fmt: skip
         return None
     return _respect_quiet_hours(reminder, meeting, now)
 

@@ -76,11 +76,11 @@ def test_an_abandoned_batch_gives_back_its_unsent_rows_at_once(smtp_sink, monkey
     real_process = dispatch.process
     calls = []
 
-    def process_then_fail(pk, *, now=None):
+    def process_then_fail(pk, **kwargs):
         calls.append(pk)
         if len(calls) == 2:
             raise DatabaseError("the database went away")
-        return real_process(pk, now=now)
+        return real_process(pk, **kwargs)
 
     monkeypatch.setattr(dispatch, "process", process_then_fail)
 

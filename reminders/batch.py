@@ -1,0 +1,38 @@
+"""What a batch of sends shares: one SMTP connection, and each meeting's round
+counted once. A batch is a few dozen messages sent within a second or two, so a
+"4 of 7" counted at its start is as true as one counted a millisecond later."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from dataclasses import dataclass, field
+
+_current: contextvars.ContextVar[Batch | None] = contextvars.ContextVar("batch", default=None)
+
+
+@dataclass
+class Batch:
+    connection: object | None = None  # an open e-mail connection, opened on first use
+    counts: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # meeting -> counts
+
+    def drop_connection(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                self.connection.close()
+            self.connection = None
+
+
+def current() -> Batch | None:
+    return _current.get()
+
+
+@contextlib.contextmanager
+def batch():
+    shared = Batch()
+    token = _current.set(shared)
+    try:
+        yield shared
+    finally:
+        _current.reset(token)
+        shared.drop_connection()
