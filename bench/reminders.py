@@ -6,9 +6,11 @@ In a scratch PostgreSQL database it creates and drops itself (insightboard_bench
   3. adds a year of history (50,000 past meetings, 1,000,000 sent/skipped reminder
      rows, INSERT ... SELECT generate_series) and shows the claim query's plan and
      time do not change: its index is partial (state = 'pending');
-  4. sends the 10,000 with one real Celery worker (concurrency 2) into a real SMTP
-     server (aiosmtpd) and reports reminders per second, checking each Message-ID
-     arrived exactly once.
+  4. sends 1,000 of them in this process and reports the dispatching thread's CPU
+     time and SQL statements per reminder; then the rest with one real Celery worker
+     (concurrency 2) into a real SMTP server (aiosmtpd), reporting reminders per
+     second and checking each Message-ID arrived exactly once; then 1,000 more in this
+     process over the 1M rows of history.
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/insightboard_bench;
 the database is dropped and re-created), REDIS_URL (default redis://127.0.0.1:6379/14; that
@@ -158,7 +160,7 @@ def time_claim(label: str) -> float:
 # --- Data ------------------------------------------------------------------------
 
 
-def make_upcoming() -> None:
+def make_upcoming(meetings: int = MEETINGS, prefix: str = "t") -> None:
     import datetime as dt
 
     from django.utils import timezone
@@ -168,15 +170,16 @@ def make_upcoming() -> None:
     from meetings.models import Membership, Team
 
     starts_at = timezone.now() + dt.timedelta(minutes=30)
-    teams = MEETINGS // 20
+    teams = max(meetings // 20, 1)
     for t in range(teams):
-        team = Team.objects.create(name=f"Team {t}", slug=f"team-{t}", reminder_offsets=[60])
+        team = Team.objects.create(name=f"Team {prefix}{t}", slug=f"team-{prefix}{t}",
+                                   reminder_offsets=[60])  # fmt: skip
         users = User.objects.bulk_create(
-            User(email=f"t{t}-p{i}@example.com", name=f"Person {t}-{i}", password="!")
+            User(email=f"{prefix}{t}-p{i}@example.com", name=f"Person {t}-{i}", password="!")
             for i in range(ATTENDEES)
         )
         Membership.objects.bulk_create(Membership(team=team, user=u) for u in users)
-        for m in range(MEETINGS // teams):
+        for m in range(meetings // teams):
             services.create_meeting(team=team, title=f"Round {m}", starts_at=starts_at,
                                     duration_minutes=30)  # fmt: skip
 
@@ -251,6 +254,39 @@ def sizes() -> None:
         note("sizes: " + ", ".join(f"{name} {size}" for name, size in cursor.fetchall()))
 
 
+# --- Dispatch in this process: CPU and SQL per reminder ----------------------------------
+
+
+def measure_in_process(label: str, n: int = 1000) -> None:
+    """Dispatch n due reminders in this process, as a worker's task does, into the
+    SMTP sink: the dispatching thread's CPU time (the sink runs in another thread of
+    this process; thread_time counts only this one) and SQL statements per reminder."""
+    from django.db import connection
+
+    from reminders import dispatch
+
+    statements = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    sweep, done = dispatch.Sweep(), 0
+    cpu, wall = time.thread_time(), time.perf_counter()
+    with connection.execute_wrapper(count):
+        while done < n:
+            claimed = dispatch.claim(batch=min(dispatch.BATCH, n - done))
+            if not claimed:
+                break
+            dispatch.work_through(claimed, sweep)
+            done += len(claimed)
+    cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    note(f"in-process dispatch {label}: {done:,} in {wall:.1f} s = {done / wall:.0f}/s, "
+         f"{cpu * 1000 / done:.2f} ms CPU and {statements / done:.1f} SQL statements per "
+         f"reminder ({sweep.outcomes})")  # fmt: skip
+
+
 # --- Dispatch with a real worker -----------------------------------------------------
 
 
@@ -268,6 +304,7 @@ def dispatch_with_worker(sink: harness.SmtpSink, env: dict, log_dir: Path) -> No
         harness.wait_ready(worker, marker=" ready.")
         open_states = [Reminder.State.PENDING, Reminder.State.SENDING]
         total = Reminder.objects.filter(state__in=open_states).count()
+        already = Reminder.objects.filter(state=Reminder.State.SENT).count()
         say(f"\nSending {total:,} reminders with one worker (concurrency 2)...")
         began = time.perf_counter()
         tasks = 0
@@ -289,9 +326,12 @@ def dispatch_with_worker(sink: harness.SmtpSink, env: dict, log_dir: Path) -> No
     finally:
         worker.stop()
     counts = sink.counts()
-    sent = Reminder.objects.filter(
-        state=Reminder.State.SENT, meeting__status=Meeting.Status.SCHEDULED
-    ).count()
+    sent = (
+        Reminder.objects.filter(
+            state=Reminder.State.SENT, meeting__status=Meeting.Status.SCHEDULED
+        ).count()
+        - already
+    )
     note(f"dispatch: {sent:,} sent in {elapsed:.1f} s = {sent / elapsed:.0f} reminders/s "
          f"(1 worker, concurrency 2, {tasks} dispatch tasks)")  # fmt: skip
     note(f"SMTP server accepted {sum(counts.values()):,} messages, "
@@ -347,6 +387,7 @@ def main() -> int:
         note(f"planner.plan(): {planned} meetings, {rows:,} rows inserted in {ms:.0f} ms")
         explain("claim scan", claim_scan(), "message_pending_due")
         before = time_claim("with 10,000 pending, no history")
+        measure_in_process("with no history")
 
         say(f"\n=== Adding {PAST_MEETINGS:,} past meetings and {HISTORY:,} reminder rows ===")
         ms, _ = timed(insert_history)
@@ -371,6 +412,9 @@ def main() -> int:
         env = harness.process_env(database_url=database_url, redis_url=redis_url,
                                   email_url=sink.url, var_dir=var_dir)  # fmt: skip
         dispatch_with_worker(sink, env, var_dir)
+        make_upcoming(meetings=50, prefix="after")
+        planner.plan()
+        measure_in_process("with 1M history")
 
         say("\n=== An idle tick over 1M history ===")
         explain("claim scan, nothing due", claim_scan(), "message_pending_due")
