@@ -402,11 +402,7 @@ def _gate_account(reminder: Message) -> Message | None:
 
 def _gate_person(reminder: Message, meeting: Meeting, now: dt.datetime) -> Message | None:
     # The same lock submit_insight takes: a submission and this check never interleave.
-    attendance = (
-        Attendance.objects.select_for_update()
-        .filter(meeting=meeting, user_id=reminder.user_id)
-        .first()
-    )
+    attendance = Attendance.lock(meeting, reminder.user_id)
     user = reminder.user
     if attendance is None:
         _skip(reminder, State.SKIPPED_CANCELLED, "No longer an attendee.")
