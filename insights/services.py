@@ -31,7 +31,7 @@ def submit_insight(*, meeting: Meeting, author, data: dict) -> Insight:
     if not meeting.accepts_insights(now):
         raise ValidationError(MEETING_OVER, code="meeting_over")
     # The same lock the reminder dispatcher's last check takes (reminders/dispatch.py).
-    Attendance.objects.select_for_update().filter(meeting=meeting, user=author).first()
+    Attendance.lock(meeting, author)
     fields = {**data, "team": meeting.team}
     tags = fields.pop("tags", None)
     first_save = {**fields, "submitted_at": now, "is_late": meeting.is_late(now)}

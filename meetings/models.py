@@ -481,6 +481,21 @@ class Attendance(models.Model):
         """Excused people don't count in "N of M" (insights/round.py)."""
         return self.status == self.Status.EXCUSED
 
+    @classmethod
+    def lock(cls, meeting, user) -> Attendance | None:
+        """Lock one person's attendance row until the transaction ends: the lock a
+        submission, a snooze and the reminder dispatcher's last check all take. That
+        row only (`of`, and no Meta.ordering): the ordering joins the meeting and the
+        user, and a plain FOR UPDATE locks their rows too; a submission then wanted
+        the meeting row the dispatcher holds a share lock on through a send, while the
+        send waited for the submission's attendance row: a deadlock."""
+        return (
+            cls.objects.select_for_update(of=("self",))
+            .filter(meeting=meeting, user=user)
+            .order_by("pk")
+            .first()
+        )
+
 
 class AgendaItem(models.Model):
     """One line of a meeting's agenda. The insight round is always first and stays."""

@@ -174,8 +174,9 @@ def release(pks: list[int]) -> None:
         log.warning("could not give back %d claimed reminders; their lease will", len(pks))
 
 
-def claim(*, now: dt.datetime | None = None, batch: int = BATCH) -> list[int]:
+def claim(*, now: dt.datetime | None = None, batch: int | None = None) -> list[int]:
     now = now or timezone.now()
+    batch = batch or BATCH
     due = Q(state=State.PENDING, next_attempt_at__lte=now) | Q(
         state=State.SENDING, lease_until__lt=now
     )
@@ -417,17 +418,21 @@ def _gate_person(reminder: Message, meeting: Meeting, now: dt.datetime) -> Messa
         meeting=meeting, user=user, kind=Kind.SNOOZE, state=State.PENDING, due_at__gt=now
     ).order_by("due_at")
     # The same lock submit_insight takes: a submission and this check never interleave.
-    # What is read under it comes in the same query.
-    attendance = (
-        Attendance.objects.select_for_update(of=("self",))
-        .filter(meeting=meeting, user_id=reminder.user_id)
-        .annotate(
-            has_insight=Exists(Insight.objects.filter(meeting=meeting, author=user)),
-            sent_recently=Exists(recent),
-            snoozed_until=Subquery(snoozed.values("due_at")[:1]),
+    attendance = Attendance.lock(meeting, reminder.user_id)
+    if attendance is not None:
+        # Read in a statement of its own, after the lock is held: a statement that
+        # waited for the lock still sees the data as it was when it began (read
+        # committed), so an insight committed during that wait would be missed.
+        checks = (
+            Attendance.objects.filter(pk=attendance.pk)
+            .annotate(
+                has_insight=Exists(Insight.objects.filter(meeting=meeting, author=user)),
+                sent_recently=Exists(recent),
+                snoozed_until=Subquery(snoozed.values("due_at")[:1]),
+            )
+            .values("has_insight", "sent_recently", "snoozed_until")
+            .get()
         )
-        .first()
-    )
     if attendance is None:
         _skip(reminder, State.SKIPPED_CANCELLED, "No longer an attendee.")
         return None
@@ -440,13 +445,13 @@ def _gate_person(reminder: Message, meeting: Meeting, now: dt.datetime) -> Messa
     if away_for(user, meeting.starts_at) is not None:
         _skip(reminder, State.SKIPPED_EXCUSED, "Away.")
         return None
-    if attendance.has_insight:
+    if checks["has_insight"]:
         _skip(reminder, State.SKIPPED_SUBMITTED)
         return None
     if reminder.kind == Kind.REMINDER and _later_stage_due(reminder, meeting, now):
         _skip(reminder, State.SKIPPED_COALESCED, "A later reminder was due at the same time.")
         return None
-    if attendance.sent_recently:
+    if checks["sent_recently"]:
         _skip(reminder, State.SKIPPED_COALESCED, "Another reminder went out minutes ago.")
         return None
     if reminder.kind == Kind.SNOOZE or reminder.is_final:
@@ -454,9 +459,9 @@ def _gate_person(reminder: Message, meeting: Meeting, now: dt.datetime) -> Messa
     if user.mute_early_reminders:
         _skip(reminder, State.SKIPPED_MUTED)
         return None
-    if attendance.snoozed_until is not None:
+    if checks["snoozed_until"] is not None:
         _skip(reminder, State.SKIPPED_SNOOZED,
-              f"Snoozed until {attendance.snoozed_until:%H:%M} UTC.")  # fmt: skip
+              f"Snoozed until {checks['snoozed_until']:%H:%M} UTC.")  # fmt: skip
         return None
     return _respect_quiet_hours(reminder, meeting, now)
 

@@ -54,7 +54,7 @@ def choices(meeting: Meeting, user, now: dt.datetime) -> dict[str, dt.datetime]:
 def snooze(meeting: Meeting, user, until: dt.datetime, choice: str) -> None:
     """Hold the early reminders until then, with one reminder at that time."""
     # Lock the attendance: a double tap waits, then finds the first snooze to move.
-    Attendance.objects.select_for_update().filter(meeting=meeting, user=user).first()
+    Attendance.lock(meeting, user)
     # One pending snooze per person and meeting: a new one moves it.
     Message.objects.filter(
         meeting=meeting, user=user, kind=Message.Kind.SNOOZE, state=Message.State.PENDING

@@ -1,12 +1,14 @@
 """The dispatcher under faults, in one process with real PostgreSQL and a real SMTP
 server: a database that drops the connection right after the server accepted a
-message, a batch abandoned half way, and a move or a submission that commits while
-a reminder is being sent (reminders/dispatch.py says what each guarantees)."""
+message, a batch abandoned half way, a move or a submission that commits while a
+reminder is being sent, and the lock orders that must not deadlock with a send
+(reminders/dispatch.py says what each guarantees)."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import threading
 import time
 
@@ -211,3 +213,66 @@ def test_a_move_during_a_send_waits_for_it_and_the_old_time_is_never_sent_after(
     old = Message.objects.filter(schedule_version=meeting.schedule_version)
     assert sorted(old.values_list("state", flat=True)) == [S.SENT, S.SKIPPED_SUPERSEDED]
     assert held.finished_at < moved["at"]
+
+
+def test_a_submission_locking_the_attendance_first_does_not_deadlock_with_a_send(
+    smtp_sink, monkeypatch
+):
+    """The send holds the meeting's share lock and the submission takes the attendance
+    row before the send's last check does: the send waits for the submission, which
+    must not want the meeting row in return (a FOR UPDATE over Attendance.Meta's
+    ordering joined, and locked, the meeting and the user)."""
+    [meeting] = due_meetings(meetings=1, attendees=1, starts_in=dt.timedelta(minutes=45),
+                             offsets=(50,))  # fmt: skip
+    planner.plan()
+    person = Attendance.objects.get(meeting=meeting).user
+    customer = CustomerFactory()
+    locked, go = threading.Event(), threading.Event()
+    real_lock_meeting = dispatch.lock_meeting
+
+    def lock_meeting_then_pause(meeting_id):
+        real_lock_meeting(meeting_id)
+        locked.set()
+        assert go.wait(10), "never released"
+
+    monkeypatch.setattr(dispatch, "lock_meeting", lock_meeting_then_pause)
+    dispatcher, dispatched = in_thread(lambda: dispatch.tick(plan=False))
+    assert locked.wait(10)
+    submitter, submitted = in_thread(lambda: submit_insight(
+        meeting=meeting, author=person,
+        data={"customer": customer, "conversation_date": timezone.localdate(),
+              "said": "They print it.", "so_what": "Paper."},
+    ))  # fmt: skip
+    time.sleep(0.5)  # the submission takes the attendance row before the send's check
+    go.set()
+    dispatcher.join(15)
+    submitter.join(15)
+
+    assert "error" not in submitted, submitted
+    assert "error" not in dispatched, dispatched
+    assert states() == {S.SKIPPED_SUBMITTED: 1}
+    assert smtp_sink.received == []
+
+
+def test_two_sends_for_one_meeting_at_once_do_not_deadlock(smtp_sink, monkeypatch):
+    """Two workers each hold the meeting's share lock; each send's last check then
+    locks only its own attendance row, not the meeting row the other shares."""
+    due_meetings(meetings=1, attendees=2, starts_in=dt.timedelta(minutes=45), offsets=(50,))
+    planner.plan()
+    both_locked = threading.Barrier(2)
+    real_lock_meeting = dispatch.lock_meeting
+
+    def lock_meeting_then_wait_for_the_other(meeting_id):
+        real_lock_meeting(meeting_id)
+        both_locked.wait(10)
+
+    monkeypatch.setattr(dispatch, "lock_meeting", lock_meeting_then_wait_for_the_other)
+    # One row each (claim's batch size is bound when it is defined: patch the call).
+    monkeypatch.setattr(dispatch, "claim", functools.partial(dispatch.claim, batch=1))
+    sweeps = [in_thread(lambda: dispatch.tick(plan=False)) for _ in range(2)]
+    for thread, _ in sweeps:
+        thread.join(15)
+
+    assert [outcome.get("error") for _, outcome in sweeps] == [None, None]
+    assert states() == {S.SENT: 2}
+    assert smtp_sink.duplicates() == {} and len(smtp_sink.received) == 2
