@@ -30,8 +30,10 @@ def submit_insight(*, meeting: Meeting, author, data: dict) -> Insight:
     meeting = Meeting.objects.select_related("team").get(pk=meeting.pk)  # fresh status
     if not meeting.accepts_insights(now):
         raise ValidationError(MEETING_OVER, code="meeting_over")
-    # The same lock the reminder dispatcher's last check takes (reminders/dispatch.py).
-    Attendance.objects.select_for_update().filter(meeting=meeting, user=author).first()
+    # The same lock the reminder dispatcher's last check takes (reminders/dispatch.py),
+    # on the attendance row only: the default ordering joins the meeting, whose row a
+    # send holds a share lock on, and locking it too deadlocks with that send.
+    Attendance.objects.select_for_update(of=("self",)).filter(meeting=meeting, user=author).first()
     fields = {**data, "team": meeting.team}
     tags = fields.pop("tags", None)
     first_save = {**fields, "submitted_at": now, "is_late": meeting.is_late(now)}

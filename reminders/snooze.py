@@ -54,7 +54,8 @@ def choices(meeting: Meeting, user, now: dt.datetime) -> dict[str, dt.datetime]:
 def snooze(meeting: Meeting, user, until: dt.datetime, choice: str) -> None:
     """Hold the early reminders until then, with one reminder at that time."""
     # Lock the attendance: a double tap waits, then finds the first snooze to move.
-    Attendance.objects.select_for_update().filter(meeting=meeting, user=user).first()
+    # Only the attendance row (of=self), not the meeting and user its ordering joins.
+    Attendance.objects.select_for_update(of=("self",)).filter(meeting=meeting, user=user).first()
     # One pending snooze per person and meeting: a new one moves it.
     Message.objects.filter(
         meeting=meeting, user=user, kind=Message.Kind.SNOOZE, state=Message.State.PENDING
