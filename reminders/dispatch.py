@@ -24,12 +24,13 @@ password resets).
              A skip is recorded with its reason, never silently dropped. This check
              is the only one: moving, cancelling or leaving a meeting and submitting
              an insight don't touch pending rows, they make this check skip them.
-3. send      still holding those two locks, with a timeout (SEND_TIMEOUT) well under
-             the lease: a move or a submission that commits while a reminder is being
-             sent has waited for it, so once it has committed no reminder for the old
-             time, or for someone whose insight is in, can be sent. The price is that
-             submission waiting for the send in flight: milliseconds, at most the
-             send timeout when the mail server hangs.
+3. send      still holding those two locks, and the row's own (hold(): a send slower
+             than the lease is not taken over and sent again), with a timeout
+             (SEND_TIMEOUT) well under the lease: a move or a submission that commits
+             while a reminder is being sent has waited for it, so once it has
+             committed no reminder for the old time, or for someone whose insight is
+             in, can be sent. The price is that submission waiting for the send in
+             flight: milliseconds, at most the send timeout when the mail server hangs.
 4. record    `sent` where still `sending`, in the same transaction; if that commit
              fails (a database blip after the server accepted the message), the write
              is retried in a fresh connection until it lands (record_delivery), so a
@@ -216,7 +217,7 @@ def process(pk: int, *, now: dt.datetime | None = None, meeting_id: int | None =
     try:
         with transaction.atomic():
             reminder = gate(pk, now=now, meeting_id=meeting_id)
-            if reminder is None:
+            if reminder is None or not hold(reminder):
                 return Message.objects.filter(pk=pk).values_list("state", flat=True).first() or ""
             try:
                 CHANNELS[reminder.channel].send(reminder)
@@ -237,6 +238,18 @@ def process(pk: int, *, now: dt.datetime | None = None, meeting_id: int | None =
         log.warning("reminder %s delivered; recording it through a database error", pk)
         record_delivery(delivered, sent_at)
         return State.SENT
+
+
+def hold(reminder: Message) -> bool:
+    """Lock the row itself until the send is recorded and check it is still being
+    sent. A send slower than the lease would otherwise be sent again by the sweep
+    that takes the row over: that sweep's claim skips the locked row, and one that
+    claimed it just before waits here and finds it sent. Taken last, after the
+    attendance lock, the order snooze() takes them in (no deadlock)."""
+    locked = Message.objects.select_for_update(of=("self",)).filter(
+        pk=reminder.pk, state=State.SENDING
+    )
+    return bool(list(locked.values_list("pk", flat=True)))
 
 
 def record_delivery(reminder: Message, sent_at: dt.datetime) -> None:

@@ -83,6 +83,27 @@ def private_redis(tmp_path):
 
 
 @pytest.fixture
+def private_postgres(tmp_path):
+    """A PostgreSQL cluster of this test's own (Debian's binaries), migrated, on a
+    free port: .url, .restart(mode="fast"), .stop(), .connect(). Never the shared
+    server. Always stopped and deleted at the end (its log kept in tmp_path/logs)."""
+    bindir = harness.postgres_bindir()
+    if bindir is None:
+        message = "PostgreSQL server binaries (/usr/lib/postgresql/*/bin) not usable"
+        if CI:
+            pytest.fail(f"{message}: required under CI=true", pytrace=False)
+        pytest.skip(message)
+    server = harness.PrivatePostgres(bindir, log_dir=tmp_path / "logs")
+    try:
+        server.start()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        server.manage("migrate", "--noinput", env={**env, "VAR_DIR": str(tmp_path / "var")})
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture
 def process_env(transactional_db, smtp_sink, broker_url, tmp_path):
     """The environment of a worker, beat or command process: the same (test)
     database as this process, the test Redis, e-mail to the sink."""

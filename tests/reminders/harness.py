@@ -1,6 +1,7 @@
 """Real parts for the reminder reliability tests and bench/reminders.py: an SMTP
-server that records what it accepted and can be told to fail, and Celery worker and
-beat processes started the way production starts them."""
+server that records what it accepted and can be told to fail, Celery worker and
+beat processes started the way production starts them, and a PostgreSQL cluster of
+a test's own that it may restart."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ import asyncio
 import collections
 import contextlib
 import email
+import glob
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -288,3 +292,129 @@ def redis_server(port: int, *, log_dir: Path) -> Process:
     argv = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
             "--appendonly", "no", "--dir", str(log_dir)]  # fmt: skip
     return Process(f"redis-{port}", argv, env=dict(os.environ), log_dir=log_dir)
+
+
+# --- A private PostgreSQL ---------------------------------------------------------------
+
+
+def postgres_bindir() -> Path | None:
+    """Debian's newest PostgreSQL server binaries (/usr/lib/postgresql/<version>/bin),
+    usable by this process: as root they run as the postgres user (the server refuses
+    to run as root), so that user and runuser must exist too."""
+
+    def version(pg_ctl: str) -> list[int]:
+        return [int(n) for n in Path(pg_ctl).parents[1].name.split(".") if n.isdigit()]
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=version)
+    if not found:
+        return None
+    if os.geteuid() == 0 and not (shutil.which("runuser") and _uid("postgres") is not None):
+        return None
+    return Path(found[-1]).parent
+
+
+def _uid(user: str) -> int | None:
+    import pwd
+
+    try:
+        return pwd.getpwnam(user).pw_uid
+    except KeyError:
+        return None
+
+
+class PrivatePostgres:
+    """A throwaway PostgreSQL cluster on a free port (trust auth), that a test may
+    restart or stop without disturbing the shared server. Its files live in a
+    directory of their own rather than tmp_path: as root the server runs as the
+    postgres user, who can't enter pytest's root-only temporary directories (and a
+    short path keeps the unix socket under its 107-byte limit)."""
+
+    database = "insightboard"
+
+    def __init__(self, bindir: Path, *, log_dir: Path) -> None:
+        self.bindir = bindir
+        self.log_dir = log_dir
+        self.port = free_port()
+        self.base = Path(tempfile.mkdtemp(prefix="insightboard-pg-"))
+        self.data = self.base / "data"
+        self.server_log = self.base / "postgres.log"
+        self.as_postgres: list[str] = []
+        if os.geteuid() == 0:
+            os.chown(self.base, _uid("postgres"), -1)
+            self.as_postgres = ["runuser", "-u", "postgres", "--"]
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{self.database}"
+
+    def _run(self, *argv: str) -> str:
+        result = subprocess.run([*self.as_postgres, *argv], capture_output=True, text=True,
+                                timeout=60, cwd=self.base)  # fmt: skip
+        if result.returncode:
+            raise RuntimeError(f"{argv[0]} failed:\n{result.stdout}{result.stderr}\n"
+                               f"{self.log[-3000:]}")  # fmt: skip
+        return result.stdout
+
+    def _pg_ctl(self, *args: str) -> None:
+        options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off")  # fmt: skip
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.server_log),
+                  "-o", options, "-w", "-t", "30", *args)  # fmt: skip
+
+    def start(self) -> PrivatePostgres:
+        """initdb (the first time), start, and create the application's database."""
+        if not self.data.exists():
+            self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres",
+                      "--auth=trust", "-E", "UTF8", "--no-sync")  # fmt: skip
+        self._pg_ctl("start")
+        with contextlib.closing(self.connect("postgres")) as conn:
+            conn.autocommit = True
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.database])
+                if cursor.fetchone() is None:
+                    cursor.execute(f"CREATE DATABASE {self.database}")
+        return self
+
+    def restart(self, mode: str = "fast") -> None:
+        """`pg_ctl restart -m fast`: every session is terminated, transactions in
+        progress roll back, and the server is back when this returns."""
+        self._pg_ctl("restart", "-m", mode)
+
+    def stop(self, mode: str = "fast") -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._pg_ctl("stop", "-m", mode)
+
+    def remove(self) -> None:
+        """Stop (if running), keep the server log with the test's logs, delete the rest."""
+        try:
+            self.stop()
+        finally:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                shutil.copy(self.server_log, self.log_dir / "postgres.log")
+            shutil.rmtree(self.base, ignore_errors=True)
+
+    def connect(self, database: str | None = None):
+        import psycopg2
+
+        return psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres",
+                                dbname=database or self.database, connect_timeout=5)  # fmt: skip
+
+    def manage(self, *args: str, env: dict) -> str:
+        """Run `manage.py <args>` against this cluster; returns its output."""
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env={**env, "DATABASE_URL": self.url},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        if result.returncode:
+            raise RuntimeError(
+                f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}"
+            )
+        return result.stdout
+
+    @property
+    def log(self) -> str:
+        try:
+            return self.server_log.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import threading
 import time
 
@@ -24,6 +23,7 @@ from reminders import channels, dispatch, planner
 from reminders.models import Message
 from tests.factories import CustomerFactory
 
+from . import harness
 from .test_reliability import due_meetings, states
 
 S = Message.State
@@ -129,7 +129,10 @@ class HeldSend:
         self.finished_at: float | None = None
         real_send = channels.EmailChannel.send
 
+        self.entered: list[int] = []  # the rows whose send has begun
+
         def held(channel, reminder):
+            self.entered.append(reminder.pk)
             self.sending.set()
             assert self.go.wait(10), "never released"
             real_send(channel, reminder)
@@ -215,13 +218,41 @@ def test_a_move_during_a_send_waits_for_it_and_the_old_time_is_never_sent_after(
     assert held.finished_at < moved["at"]
 
 
-def test_a_submission_locking_the_attendance_first_does_not_deadlock_with_a_send(
+# --- The locks a send holds are the attendee's, not the whole meeting's -----------------
+
+
+def test_two_sends_for_the_same_meeting_go_out_at_once(smtp_sink, monkeypatch):
+    """Each send holds its attendee's lock and a share lock on the meeting; two of
+    them never wait for each other (before, the attendance query's join also locked
+    the meeting row FOR UPDATE: the second send waited for the first, or the two
+    deadlocked)."""
+    due_meetings(meetings=1, attendees=2, starts_in=dt.timedelta(minutes=45), offsets=(50,))
+    planner.plan()
+    held = HeldSend(monkeypatch)
+
+    first, _ = in_thread(lambda: dispatch.work_through(dispatch.claim(batch=1), dispatch.Sweep()))
+    assert held.sending.wait(10)
+    second, outcome = in_thread(lambda: dispatch.tick(plan=False))
+    try:
+        harness.wait_until(lambda: len(held.entered) == 2, timeout=3,
+                           what="the second send to begin while the first is in flight")  # fmt: skip
+    finally:
+        held.go.set()
+        first.join(10)
+        second.join(10)
+
+    assert "error" not in outcome
+    assert states() == {S.SENT: 2}
+    assert smtp_sink.duplicates() == {}
+
+
+def test_a_submission_while_its_reminder_is_being_checked_neither_deadlocks_nor_fails(
     smtp_sink, monkeypatch
 ):
-    """The send holds the meeting's share lock and the submission takes the attendance
-    row before the send's last check does: the send waits for the submission, which
-    must not want the meeting row in return (a FOR UPDATE over Attendance.Meta's
-    ordering joined, and locked, the meeting and the user)."""
+    """The dispatcher holds the meeting's share lock and is about to take the
+    attendee's; the attendee submits just then. The submission takes only the
+    attendee's lock, commits, and the reminder is skipped (before, its query also
+    wanted the meeting row FOR UPDATE: the two deadlocked and one was aborted)."""
     [meeting] = due_meetings(meetings=1, attendees=1, starts_in=dt.timedelta(minutes=45),
                              offsets=(50,))  # fmt: skip
     planner.plan()
@@ -236,6 +267,7 @@ def test_a_submission_locking_the_attendance_first_does_not_deadlock_with_a_send
         assert go.wait(10), "never released"
 
     monkeypatch.setattr(dispatch, "lock_meeting", lock_meeting_then_pause)
+
     dispatcher, dispatched = in_thread(lambda: dispatch.tick(plan=False))
     assert locked.wait(10)
     submitter, submitted = in_thread(lambda: submit_insight(
@@ -243,36 +275,35 @@ def test_a_submission_locking_the_attendance_first_does_not_deadlock_with_a_send
         data={"customer": customer, "conversation_date": timezone.localdate(),
               "said": "They print it.", "so_what": "Paper."},
     ))  # fmt: skip
-    time.sleep(0.5)  # the submission takes the attendance row before the send's check
+    time.sleep(0.5)  # the submission takes its lock (and, before, waited for the meeting's)
     go.set()
-    dispatcher.join(15)
-    submitter.join(15)
+    dispatcher.join(10)
+    submitter.join(10)
 
-    assert "error" not in submitted, submitted
-    assert "error" not in dispatched, dispatched
+    assert "error" not in submitted, submitted.get("error")
+    assert "error" not in dispatched, dispatched.get("error")
     assert states() == {S.SKIPPED_SUBMITTED: 1}
     assert smtp_sink.received == []
 
 
-def test_two_sends_for_one_meeting_at_once_do_not_deadlock(smtp_sink, monkeypatch):
-    """Two workers each hold the meeting's share lock; each send's last check then
-    locks only its own attendance row, not the meeting row the other shares."""
-    due_meetings(meetings=1, attendees=2, starts_in=dt.timedelta(minutes=45), offsets=(50,))
+def test_a_send_that_outlasts_its_lease_is_not_sent_again_by_the_sweep_that_takes_it_over(
+    smtp_sink, monkeypatch
+):
+    """A slow server keeps a send in flight past the row's lease; the next sweep
+    finds the lease run out. It must not send the row a second time."""
+    due_meetings(meetings=1, attendees=1, starts_in=dt.timedelta(minutes=45), offsets=(50,))
     planner.plan()
-    both_locked = threading.Barrier(2)
-    real_lock_meeting = dispatch.lock_meeting
+    held = HeldSend(monkeypatch)
 
-    def lock_meeting_then_wait_for_the_other(meeting_id):
-        real_lock_meeting(meeting_id)
-        both_locked.wait(10)
+    first, _ = in_thread(lambda: dispatch.tick(plan=False))
+    assert held.sending.wait(10)
+    later = timezone.now() + dispatch.LEASE + dt.timedelta(seconds=1)
+    second, took_over = in_thread(lambda: dispatch.tick(now=later, plan=False))
+    time.sleep(0.5)
+    held.go.set()
+    first.join(10)
+    second.join(10)
 
-    monkeypatch.setattr(dispatch, "lock_meeting", lock_meeting_then_wait_for_the_other)
-    # One row each (claim's batch size is bound when it is defined: patch the call).
-    monkeypatch.setattr(dispatch, "claim", functools.partial(dispatch.claim, batch=1))
-    sweeps = [in_thread(lambda: dispatch.tick(plan=False)) for _ in range(2)]
-    for thread, _ in sweeps:
-        thread.join(15)
-
-    assert [outcome.get("error") for _, outcome in sweeps] == [None, None]
-    assert states() == {S.SENT: 2}
-    assert smtp_sink.duplicates() == {} and len(smtp_sink.received) == 2
+    assert "error" not in took_over, took_over.get("error")
+    assert states() == {S.SENT: 1}
+    assert smtp_sink.duplicates() == {}

@@ -8,14 +8,17 @@ its row was marked sent), which test_a_killed_worker_… measures."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
 import pytest
+import redis
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -75,6 +78,26 @@ def enqueue(task: str, times: int = 1, *, broker_url: str) -> None:
     with celery_app.connection_for_write(broker_url) as conn:
         for _ in range(times):
             celery_app.send_task(task, connection=conn)
+
+
+@contextlib.contextmanager
+def ticking(broker_url: str, every: float = 1.0):
+    """Beat's tick (every 30 s in production) every second, from a thread, while the
+    test injects its faults; a tick that can't be published is beat missing one."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every):
+            with contextlib.suppress(OperationalError):
+                enqueue("reminders.tick", broker_url=broker_url)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(10)
 
 
 def wait_until_settled(expected: int, *, timeout: float) -> None:
@@ -213,6 +236,170 @@ def test_a_killed_worker_loses_nothing_and_duplicates_at_most_its_rows_in_flight
     print(f"\nin flight at the kill: {len(in_flight)} rows; accepted but unrecorded: "
           f"{len(accepted_unacknowledged)}; all delivered {recovered:.1f} s after the kill "
           f"(lease {lease} s)")  # fmt: skip
+
+
+# --- The database restarts mid-dispatch ----------------------------------------------
+
+# Run by `manage.py shell` against the private cluster: 20 meetings of 20 attendees
+# starting in 5 minutes, the final (and only) reminder at 5 minutes: 400 due now.
+PLAN_400_DUE = """
+import datetime as dt
+from reminders import planner
+from tests.reminders.test_reliability import due_meetings
+due_meetings(meetings=20, attendees=20, starts_in=dt.timedelta(minutes=5), offsets=(5,))
+planner.plan()
+"""
+
+
+def private_rows(server: harness.PrivatePostgres) -> list[tuple]:
+    """(id, kind, state, attempts, due_at, sent_at) of every message, read from the
+    private cluster directly (this process's Django uses the shared test database)."""
+    with contextlib.closing(server.connect()) as conn, conn.cursor() as cursor:
+        cursor.execute(f"SELECT id, kind, state, attempts, due_at, sent_at "
+                       f"FROM {Message._meta.db_table}")  # fmt: skip
+        return cursor.fetchall()
+
+
+def count_states(rows: list[tuple]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row[2]] = counts.get(row[2], 0) + 1
+    return counts
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_database_restarted_during_dispatch_loses_nothing_and_sends_nothing_twice(
+    smtp_sink, broker_url, private_postgres, celery_worker, tmp_path
+):
+    """`pg_ctl restart -m fast` three times while 400 final reminders, 5 minutes
+    before the start, are being sent, on a cluster of the test's own: twice at
+    whatever moment dispatch is at, once while both pool processes are mid-send (the
+    server has each message, its "250" is held back), so their sessions die between
+    the delivery and its record. Those deliveries are recorded through the error
+    (no duplicate); a batch stranded by a restart waits out its short lease (nothing
+    skipped as started)."""
+    lease = 5  # seconds here; REMINDER_LEASE_SECONDS, 30 by default
+    env = harness.process_env(database_url=private_postgres.url, redis_url=broker_url,
+                              email_url=smtp_sink.url, var_dir=tmp_path / "var")  # fmt: skip
+    private_postgres.manage("shell", "-c", PLAN_400_DUE, env=env)
+    assert count_states(private_rows(private_postgres)) == {S.PENDING: 400}
+    worker = celery_worker("w1", concurrency=2, DATABASE_URL=private_postgres.url,
+                           REMINDER_LEASE_SECONDS=str(lease))  # fmt: skip
+
+    began = time.monotonic()
+    restarts = []  # (sent before it, seconds it took, rows in sending right after)
+    accepted_mid_restart: list[str] = []
+    with ticking(broker_url):
+        target = 40
+        for mid_send in (False, True, False):
+            harness.wait_until(lambda t=target: len(smtp_sink.received) >= t, timeout=30,
+                               interval=0.02, what=f"{target} sent")  # fmt: skip
+            if mid_send:
+                smtp_sink.hang(30, accept=True)
+                harness.wait_until(lambda: len(smtp_sink.hung) >= 2, timeout=10,
+                                   what="both pool processes mid-send")  # fmt: skip
+            sent_before = len(smtp_sink.received)
+            assert sent_before < 400, "the restart comes while dispatch is in progress"
+            restart_began = time.monotonic()
+            private_postgres.restart(mode="fast")
+            restarted_at = time.monotonic()
+            if mid_send:
+                accepted_mid_restart = smtp_sink.hung
+                smtp_sink.heal()
+            in_sending = count_states(private_rows(private_postgres)).get(S.SENDING, 0)
+            restarts.append((sent_before, round(restarted_at - restart_began, 2), in_sending))
+            target = sent_before + 80  # dispatch resumed and got well on before the next
+
+        def settled() -> bool:
+            counts = count_states(private_rows(private_postgres))
+            return sum(counts.values()) == 400 and not (counts.keys() & set(OPEN))
+
+        harness.wait_until(settled, timeout=45, interval=0.25, what="all 400 to settle")
+    recovered = time.monotonic() - restarted_at
+    took = time.monotonic() - began
+
+    rows = private_rows(private_postgres)
+    assert count_states(rows) == {S.SENT: 400}, "nothing skipped as started: nothing lost"
+    owed = {Message(pk=pk, kind=kind).message_id for pk, kind, *_ in rows}
+    assert set(smtp_sink.counts()) == owed
+    assert smtp_sink.duplicates() == {}
+    assert len(smtp_sink.received) == 400
+    recorded_through_error = worker.log.count("recording it through a database error")
+    assert len(accepted_mid_restart) == 2
+    assert recorded_through_error >= 2, "the deliveries in flight were recorded, not resent"
+    late = max(sent_at - due_at for *_, due_at, sent_at in rows)
+    assert late < dt.timedelta(minutes=1), "far inside the 5 minutes before the start"
+    assert recovered < lease + 15, "a stranded row waits its lease and a tick, no more"
+    taken_over = sum(1 for row in rows if row[3] > 1)
+    print(f"\nrestarts (sent before, seconds down, rows in sending right after): {restarts}; "
+          f"rows stranded and taken over after their lease: {taken_over}; deliveries recorded "
+          f"through a database error: {recorded_through_error}; all delivered "
+          f"{recovered:.1f} s after the last restart, {took:.1f} s after dispatch began; "
+          f"latest delivery {late.total_seconds():.1f} s after it was due (lease {lease} s)")  # fmt: skip
+
+
+# --- The broker connections are cut mid-dispatch -------------------------------------
+
+
+def kill_broker_connections(url: str) -> int:
+    """`CLIENT KILL TYPE normal`, but only of the clients of this test's Redis
+    database: the shared server's other databases are other test runs', whose
+    connections must not be cut. Returns how many were killed."""
+    client = redis.Redis.from_url(url)
+    try:
+        db, me = client.connection_pool.connection_kwargs.get("db", 0), client.client_id()
+        killed = 0
+        for other in client.client_list(_type="normal"):
+            if int(other["db"]) == db and int(other["id"]) != me:
+                with contextlib.suppress(redis.ResponseError):  # gone already
+                    killed += client.client_kill_filter(_id=other["id"])
+        return killed
+    finally:
+        client.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_killed_broker_connections_during_dispatch_terminate_no_task_and_strand_nothing(
+    smtp_sink, broker_url, celery_worker
+):
+    """The dispatch tasks need the database, not the broker: when the worker's Redis
+    connections are cut under them, they go on sending (none is terminated, leaving
+    its batch in sending for the lease), and each reminder goes out once."""
+    due_meetings(meetings=15, attendees=20)
+    planner.plan()
+    assert states() == {S.PENDING: 300}
+    # Two pool processes dispatch; the third is free, so the worker keeps reading
+    # from the broker (as between ticks) and feels each cut at once.
+    worker = celery_worker("w1", concurrency=3)
+    enqueue("reminders.dispatch", 2, broker_url=broker_url)
+
+    kills = []  # (sent before, connections killed)
+    target = 30
+    for n in range(1, 4):
+        harness.wait_until(lambda t=target: len(smtp_sink.received) >= t, timeout=30,
+                           interval=0.02, what=f"{target} sent")  # fmt: skip
+        sent_before = len(smtp_sink.received)
+        assert sent_before < 300, "the connections are cut while dispatch is in progress"
+        kills.append((sent_before, kill_broker_connections(broker_url)))
+        # Back on the broker before the next cut.
+        harness.wait_until(lambda n=n: worker.log.count("Connected to redis") > n, timeout=15,
+                           what="the worker to reconnect")  # fmt: skip
+        target = sent_before + 40
+    # A task terminated mid-batch would leave its rows in sending for the 30 s lease.
+    wait_until_settled(300, timeout=25)
+
+    assert all(killed for _, killed in kills), "the worker's connections were there to cut"
+    assert worker.log.count("Connection to broker lost") >= 3, "the worker felt each cut"
+    for sign in ("Terminating it instead", "WorkerLostError", "Terminated", "Traceback"):
+        assert sign not in worker.log, f"{sign!r} in the worker's log"
+    assert_each_sent_exactly_once(smtp_sink, 300)
+    assert set(Message.objects.values_list("attempts", flat=True)) == {1}, "none taken over"
+    print(f"\nkills (sent before, connections killed): {kills}; the worker reconnected "
+          f"{worker.log.count('Connection to broker lost')} times")  # fmt: skip
 
 
 # --- The broker goes away -----------------------------------------------------------
