@@ -304,7 +304,9 @@ def dispatch_with_worker(sink: harness.SmtpSink, env: dict, log_dir: Path) -> No
         harness.wait_ready(worker, marker=" ready.")
         open_states = [Reminder.State.PENDING, Reminder.State.SENDING]
         total = Reminder.objects.filter(state__in=open_states).count()
-        already = Reminder.objects.filter(state=Reminder.State.SENT).count()
+        already = Reminder.objects.filter(
+            state=Reminder.State.SENT, meeting__status=Meeting.Status.SCHEDULED
+        ).count()
         say(f"\nSending {total:,} reminders with one worker (concurrency 2)...")
         began = time.perf_counter()
         tasks = 0

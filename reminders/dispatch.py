@@ -40,7 +40,8 @@ password resets).
 
 The one unavoidable window: a worker killed after the mail server accepted a message
 but before step 4 leaves the row `sending`; after the lease it is taken over and sent
-again. At-least-once: a rare duplicate (with the same Message-ID, so many clients
+again. So can a database outage longer than the lease that another sweep outlives
+first (record_delivery retries every 2 s at most; a sweep comes every 30 s). At-least-once: a rare duplicate (with the same Message-ID, so many clients
 fold it) beats a lost reminder. tests/reminders/test_reliability.py measures it
 (test_a_killed_worker_loses_nothing_and_duplicates_at_most_its_rows_in_flight).
 """
