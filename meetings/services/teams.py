@@ -40,9 +40,12 @@ def create_team(*, name: str, slug: str, time_zone: str, created_by) -> Team:
 
 def _guard_last_admin(membership: Membership) -> None:
     # Lock the team's admin rows: two admins demoting each other at once
-    # must not both succeed and leave the team with none.
+    # must not both succeed and leave the team with none. Those rows only (`of`):
+    # Membership's ordering joins the users, whose rows a plain FOR UPDATE would lock.
     admins = list(
-        Membership.objects.select_for_update().filter(team_id=membership.team_id).admins()
+        Membership.objects.select_for_update(of=("self",))
+        .filter(team_id=membership.team_id)
+        .admins()
     )
     if [a.pk for a in admins] == [membership.pk]:
         raise ValidationError(LAST_ADMIN, code="last_admin")

@@ -21,6 +21,7 @@ from tests.factories import (
     InsightFactory,
     MeetingFactory,
     MembershipFactory,
+    TeamFactory,
     UserFactory,
 )
 
@@ -269,3 +270,31 @@ def test_the_settings_page_shows_and_saves_when_forgotten_meetings_close(client,
     assert response.status_code == 302
     team.refresh_from_db()
     assert team.close_after_minutes == 15
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_guarding_the_last_admin_locks_the_memberships_not_the_people():
+    """A role change locks the team's admin memberships while it checks; the people
+    themselves (their logins, their profiles) stay free to change."""
+    import psycopg2
+    from django.db import connection, transaction
+
+    from meetings.services.teams import _guard_last_admin
+
+    team = TeamFactory()
+    admin = MembershipFactory(team=team, role=Membership.Role.ADMIN)
+    MembershipFactory(team=team, role=Membership.Role.ADMIN)
+
+    with transaction.atomic():
+        _guard_last_admin(admin)
+        other = psycopg2.connect(**connection.get_connection_params())
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '200ms'")
+                cursor.execute(
+                    "SELECT 1 FROM accounts_user WHERE id = %s FOR UPDATE", [admin.user_id]
+                )
+                assert cursor.fetchone() == (1,)
+        finally:
+            other.close()
