@@ -169,9 +169,8 @@ def release(pks: list[int]) -> None:
     database down, their short lease gives them back)."""
     try:
         Message.objects.filter(pk__in=pks, state=State.SENDING).update(
-            state=State.PENDING, lease_until=None, attempts=F("attempts") - 1,
-            updated_at=timezone.now(),
-        )  # fmt: skip
+            state=State.PENDING, lease_until=None, attempts=F("attempts") - 1
+        )
     except DatabaseError:
         log.warning("could not give back %d claimed reminders; their lease will", len(pks))
 
@@ -198,7 +197,7 @@ def claim(*, now: dt.datetime | None = None, batch: int | None = None) -> list[i
             .values_list("pk", flat=True)[: batch - len(taken_over)]
         )
         claim = {"state": State.SENDING, "lease_until": now + LEASE,
-                 "attempts": F("attempts") + 1, "updated_at": timezone.now()}  # fmt: skip
+                 "attempts": F("attempts") + 1}  # fmt: skip
         if connection.vendor == "postgresql":
             # The rows are locked: nobody else can change them before this commits.
             Message.objects.filter(pk__in=taken_over + pending).update(**claim)
@@ -277,7 +276,7 @@ def record_delivery(reminder: Message, sent_at: dt.datetime) -> None:
 def _finish(reminder: Message, state: str, *, error: str = "", note: str = "", sent_at=None) -> str:
     Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
         state=state, lease_until=None, last_error=error[:2000], sent_at=sent_at,
-        note=note or reminder.note, updated_at=timezone.now(),
+        note=note or reminder.note,
     )  # fmt: skip
     return state
 
@@ -292,14 +291,14 @@ def _retry(reminder: Message, error: str, now: dt.datetime) -> str:
                        note="No time left to retry before the start.")  # fmt: skip
     Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
         state=State.PENDING, lease_until=None, next_attempt_at=next_attempt,
-        last_error=error[:2000], updated_at=timezone.now(),
+        last_error=error[:2000],
     )  # fmt: skip
     return State.PENDING
 
 
 def _skip(reminder: Message, state: str, note: str = "") -> None:
     Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
-        state=state, lease_until=None, note=note[:200], updated_at=timezone.now()
+        state=state, lease_until=None, note=note[:200]
     )
 
 
@@ -517,6 +516,5 @@ def _respect_quiet_hours(reminder: Message, meeting: Meeting, now: dt.datetime) 
     Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
         state=State.PENDING, lease_until=None, next_attempt_at=end, attempts=F("attempts") - 1,
         note=f"Held for quiet hours until {end.astimezone(reminder.user.zone):%H:%M}.",
-        updated_at=timezone.now(),
     )  # fmt: skip
     return None

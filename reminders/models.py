@@ -9,6 +9,14 @@ from django.utils import timezone
 from meetings.models import Invitation, Meeting
 
 
+class MessageQuerySet(models.QuerySet):
+    def update(self, **fields) -> int:
+        """Every change moves updated_at, as a save() would: auto_now only acts on
+        save(), and the dispatcher, the planner and snooze change rows with update()."""
+        fields.setdefault("updated_at", timezone.now())
+        return super().update(**fields)
+
+
 class Message(models.Model):
     """One message owed: a reminder, a snoozed reminder, the facilitator's digest, a
     team channel's post, a meeting summary, an invitation, a fresh insight link or a
@@ -92,6 +100,8 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at"]

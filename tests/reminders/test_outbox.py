@@ -107,3 +107,21 @@ def test_resending_an_invitation_drops_the_unsent_one_for_the_old_link(
     assert first.state == Message.State.SKIPPED_SUPERSEDED
     assert Message.objects.filter(kind=Kind.INVITATION, state=Message.State.PENDING).count() == 1
     assert invitation.invited == ["ana@example.com"]
+
+
+def test_every_change_to_a_message_moves_its_updated_at(team, member, time_machine):
+    """The planner, snooze and the dispatcher change rows with update(), which
+    auto_now alone would leave at the time the row was made."""
+    from tests.factories import MeetingFactory
+
+    time_machine.move_to(dt.datetime(2026, 6, 1, 7, 0, tzinfo=dt.UTC), tick=False)
+    due = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
+    row = Message.objects.create(
+        meeting=MeetingFactory(team=team), user=member, offset=60, due_at=due, next_attempt_at=due
+    )
+    time_machine.move_to(dt.datetime(2026, 6, 1, 7, 5, tzinfo=dt.UTC), tick=False)
+
+    Message.objects.filter(pk=row.pk).update(state=Message.State.SKIPPED_SUPERSEDED)
+
+    row.refresh_from_db()
+    assert row.updated_at == dt.datetime(2026, 6, 1, 7, 5, tzinfo=dt.UTC)
