@@ -19,6 +19,15 @@ class CustomerQuerySet(models.QuerySet):
             .first()
         )
 
+    def segments(self):
+        """The segments in use, each once: the filters' and forms' suggestions."""
+        return (
+            self.exclude(segment="")
+            .order_by("segment")
+            .values_list("segment", flat=True)
+            .distinct()
+        )
+
 
 class Customer(models.Model):
     """A customer organisation, one for the whole organisation: when Sales and Product

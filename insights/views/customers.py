@@ -24,7 +24,6 @@ from ..access import (
     can_edit_customer,
     merged_into,
     readable_insights,
-    reads_other_teams,
 )
 from ..csvexport import csv_response
 from ..customers import MERGE_ITSELF, MERGE_UNKNOWN, merge_customers, update_customer
@@ -128,7 +127,6 @@ def customer(request: HttpRequest, customer_id: int) -> HttpResponse:
         "insights/customer.html",
         {"customer": customer, "page": page, "by_team": by_team, "total": total,
          "hidden": total - page.paginator.count,
-         "reads_other_teams": reads_other_teams(request.user, sharing),
          "days_since": (timezone.localdate() - last).days if last else None,
          "aliases": list(customer.aliases.all()),
          "can_edit": can_edit_customer(request.user, customer)},
@@ -164,11 +162,6 @@ class MergeForm(forms.Form):
         if target is None:
             raise ValidationError(MERGE_UNKNOWN, params={"name": name}, code="unknown")
         return target
-
-
-def _segments():
-    segments = Customer.objects.exclude(segment="").order_by("segment")
-    return segments.values_list("segment", flat=True).distinct()
 
 
 @login_required
@@ -212,7 +205,7 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
         request,
         "insights/customer_edit.html",
         {"customer": customer, "form": form, "merge": merge, "review": review,
-         "segments": _segments(), "names": names[:500]},
+         "segments": Customer.objects.segments(), "names": names[:500]},
     )  # fmt: skip
 
 

@@ -256,10 +256,14 @@ def organisation(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "ritual_kept")
     descending = request.GET.get("dir", "desc") != "asc"
     export = request.GET.get("export")
-    if export in ("teams", "trend"):
-        rows, overall, weeks = _remembered(
+
+    def figures():
+        return _remembered(
             lambda: _organisation_rows(period, today), "teams", period, today, version=version
         )
+
+    if export in ("teams", "trend"):
+        rows, overall, weeks = figures()
         if export == "trend":
             return _trend_csv("weekly-trend", weeks, period)
         return csv_response(
@@ -276,9 +280,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
     def page() -> dict:
         """What the page shows, rendered once per state of the results and order: a
         warm request reads this one entry and renders only the page around it."""
-        rows, overall, weeks = _remembered(
-            lambda: _organisation_rows(period, today), "teams", period, today, version=version
-        )
+        rows, overall, weeks = figures()
         rows = _sorted(rows, sort, descending)
         urls = team_dashboard_urls([r.team for r in rows])
         return {

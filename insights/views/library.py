@@ -72,10 +72,9 @@ class LibraryFilter(forms.Form):
         # Suggestions only (a plain loop in the template: a <select> of every team
         # rendered an option template per team).
         self.team_names = teams.order_by("name").values_list("name", flat=True)
-        segments = Customer.objects.exclude(segment="").values_list("segment", flat=True)
         self.fields["segment"].choices = [
             ("", "Any segment"),
-            *((s, s) for s in sorted(set(segments))),
+            *((s, s) for s in sorted(Customer.objects.segments())),
         ]
 
     def clean_tag(self) -> str:

@@ -74,7 +74,7 @@ def _insight_page(
         "extra": extra,
         "excused": excused,
         "customers": customers.values_list("name", flat=True)[:500],
-        "segments": Customer.objects.exclude(segment="").order_by("segment").values_list("segment", flat=True).distinct(),
+        "segments": Customer.objects.segments(),
         "tags": meeting.team.tags.order_by("name").values_list("name", flat=True)[:40] if is_member else [],
         "draft_key": f"insight-draft:{meeting.pk}:{author.pk}",
     }  # fmt: skip
