@@ -257,10 +257,12 @@ def sizes() -> None:
 # --- Dispatch in this process: CPU and SQL per reminder ----------------------------------
 
 
-def measure_in_process(label: str, n: int = 1000) -> None:
+def measure_in_process(label: str, n: int = 1000) -> float:
     """Dispatch n due reminders in this process, as a worker's task does, into the
-    SMTP sink: the dispatching thread's CPU time (the sink runs in another thread of
-    this process; thread_time counts only this one) and SQL statements per reminder."""
+    SMTP sink, after a first batch that warms it up as a long-running worker is: the
+    dispatching thread's CPU time (the sink runs in another thread of this process;
+    thread_time counts only this one) and SQL statements per reminder. Returns the
+    CPU ms per reminder."""
     from django.db import connection
 
     from reminders import dispatch
@@ -272,6 +274,7 @@ def measure_in_process(label: str, n: int = 1000) -> None:
         statements += 1
         return execute(sql, params, many, context)
 
+    dispatch.work_through(dispatch.claim(), dispatch.Sweep())  # warm-up, not counted
     sweep, done = dispatch.Sweep(), 0
     cpu, wall = time.thread_time(), time.perf_counter()
     with connection.execute_wrapper(count):
@@ -282,9 +285,36 @@ def measure_in_process(label: str, n: int = 1000) -> None:
             dispatch.work_through(claimed, sweep)
             done += len(claimed)
     cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    per_reminder = cpu * 1000 / done
     note(f"in-process dispatch {label}: {done:,} in {wall:.1f} s = {done / wall:.0f}/s, "
-         f"{cpu * 1000 / done:.2f} ms CPU and {statements / done:.1f} SQL statements per "
+         f"{per_reminder:.2f} ms CPU and {statements / done:.1f} SQL statements per "
          f"reminder ({sweep.outcomes})")  # fmt: skip
+    return per_reminder
+
+
+def email_floor(n: int = 300) -> float:
+    """The floor under a reminder's CPU cost, measured in the same run: building the
+    same e-mail (content.email_for, templates and links) and serialising it as the
+    SMTP backend does, for reminders already loaded; no database, no network. What
+    the dispatcher adds is the rest."""
+    from reminders import batch, content
+    from reminders.models import Message as Reminder
+
+    reminders = list(
+        Reminder.objects.select_related("meeting__team", "user").filter(
+            kind=Reminder.Kind.REMINDER
+        )[:n]
+    )
+    with batch.batch() as shared:
+        shared.rows = reminders  # their round counts: one query, in the warm-up
+        for reminder in reminders[:20]:  # warm-up
+            content.email_for(reminder).message().as_bytes(linesep="\r\n")
+        cpu = time.thread_time()
+        for reminder in reminders:
+            content.email_for(reminder).message().as_bytes(linesep="\r\n")
+        per_message = (time.thread_time() - cpu) * 1000 / len(reminders)
+    note(f"floor: building and serialising one reminder e-mail alone: {per_message:.2f} ms CPU")
+    return per_message
 
 
 # --- Dispatch with a real worker -----------------------------------------------------
@@ -356,6 +386,9 @@ def main() -> int:
     var_dir = Path(tempfile.mkdtemp(prefix="insightboard-bench-"))
     os.environ.update(
         DJANGO_SETTINGS_MODULE="insightboard.settings",
+        # As in production, here and in the worker: no query log, cached templates.
+        DEBUG="false",
+        SECRET_KEY="bench-only-not-a-secret",
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         EMAIL_URL=sink.url,
@@ -389,7 +422,9 @@ def main() -> int:
         note(f"planner.plan(): {planned} meetings, {rows:,} rows inserted in {ms:.0f} ms")
         explain("claim scan", claim_scan(), "message_pending_due")
         before = time_claim("with 10,000 pending, no history")
-        measure_in_process("with no history")
+        floor = email_floor()
+        cpu = measure_in_process("with no history")
+        note(f"CPU per reminder / e-mail floor: {cpu / floor:.1f}x")
 
         say(f"\n=== Adding {PAST_MEETINGS:,} past meetings and {HISTORY:,} reminder rows ===")
         ms, _ = timed(insert_history)
@@ -414,9 +449,10 @@ def main() -> int:
         env = harness.process_env(database_url=database_url, redis_url=redis_url,
                                   email_url=sink.url, var_dir=var_dir)  # fmt: skip
         dispatch_with_worker(sink, env, var_dir)
-        make_upcoming(meetings=50, prefix="after")
+        make_upcoming(meetings=51, prefix="after")  # 1,020: a warm-up batch and 1,000
         planner.plan()
-        measure_in_process("with 1M history")
+        cpu = measure_in_process("with 1M history")
+        note(f"CPU per reminder / e-mail floor: {cpu / email_floor():.1f}x")
 
         say("\n=== An idle tick over 1M history ===")
         explain("claim scan, nothing due", claim_scan(), "message_pending_due")

@@ -140,8 +140,18 @@ def round_for(meeting: Meeting) -> Round:
 def counts(meeting: Meeting) -> tuple[int, int, int]:
     """(N, M, from the excused) for one meeting in one query, where loading the whole
     round isn't needed."""
-    annotated = with_round_counts(Meeting.objects.filter(pk=meeting.pk)).get()
-    return annotated.submitted_count, annotated.expected_count, annotated.extra_count
+    return counts_for([meeting.pk])[meeting.pk]
+
+
+def counts_for(meeting_ids) -> dict[int, tuple[int, int, int]]:
+    """counts() of several meetings in one query: meeting id -> (N, M, from the excused)."""
+    annotated = with_round_counts(Meeting.objects.filter(pk__in=meeting_ids).order_by())
+    return {
+        pk: (submitted, expected, extra)
+        for pk, submitted, expected, extra in annotated.values_list(
+            "pk", "submitted_count", "expected_count", "extra_count"
+        )
+    }
 
 
 def _count(qs: models.QuerySet) -> Coalesce:

@@ -9,7 +9,7 @@ from dateutil import rrule
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -484,17 +484,32 @@ class Attendance(models.Model):
     @classmethod
     def lock(cls, meeting, user) -> Attendance | None:
         """Lock one person's attendance row until the transaction ends: the lock a
-        submission, a snooze and the reminder dispatcher's last check all take. That
-        row only (`of`, and no Meta.ordering): the ordering joins the meeting and the
-        user, and a plain FOR UPDATE locks their rows too; a submission then wanted
-        the meeting row the dispatcher holds a share lock on through a send, while the
-        send waited for the submission's attendance row: a deadlock."""
-        return (
-            cls.objects.select_for_update(of=("self",))
-            .filter(meeting=meeting, user=user)
-            .order_by("pk")
-            .first()
+        submission, a snooze and the reminder dispatcher's last check all take."""
+        key = (getattr(meeting, "pk", meeting), getattr(user, "pk", user))
+        return cls.lock_many([key]).get(key)
+
+    @classmethod
+    def lock_many(cls, keys) -> dict[tuple[int, int], Attendance]:
+        """lock() for several (meeting id, user id) at once, in id order, the order
+        every caller takes them in (no deadlock between two dispatchers), and read
+        as they are once locked. Those rows only, not their meeting's and user's (as
+        select_for_update() without `of` would, joining them for Meta.ordering): a
+        submission would then want the meeting row the dispatcher holds a share lock
+        on through a send, while the send waited for the submission's attendance
+        row: a deadlock."""
+        keys = sorted(keys)
+        if not keys:
+            return {}
+        # SQL, not the ORM: the reminder dispatcher takes these for every batch, and
+        # an OR of pairs is costly to compile.
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        pairs = ", ".join(["(%s, %s)"] * len(keys))
+        query = (
+            f"SELECT * FROM {cls._meta.db_table} WHERE (meeting_id, user_id) IN ({pairs}) "
+            f"ORDER BY id{lock}"
         )
+        rows = cls.objects.raw(query, [value for key in keys for value in key])
+        return {(a.meeting_id, a.user_id): a for a in rows}
 
 
 class AgendaItem(models.Model):

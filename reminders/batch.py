@@ -1,6 +1,7 @@
-"""What a batch of sends shares: one SMTP connection, and each meeting's round
-counted once. A batch is a few dozen messages sent within a second or two, so a
-"4 of 7" counted at its start is as true as one counted a millisecond later."""
+"""What a batch of sends shares: one SMTP connection, and the round counts of all
+its meetings, counted at once. A batch is a few dozen messages sent within a
+fraction of a second, so a "4 of 7" counted at its start is as true as one counted
+a millisecond later."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ _current: contextvars.ContextVar[Batch | None] = contextvars.ContextVar("batch",
 
 @dataclass
 class Batch:
+    rows: list = field(default_factory=list)  # the Messages about to be sent
     connection: object | None = None  # an open e-mail connection, opened on first use
     counts: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # meeting -> counts
 

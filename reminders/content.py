@@ -17,7 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 from sesame.utils import get_query_string
 
 from insights import links
-from insights.round import counts, round_for
+from insights.round import counts, counts_for, round_for
 from insights.summary import summary_for
 from meetings.services import invitation_link
 
@@ -61,12 +61,14 @@ def email_for(message: Message) -> EmailMultiAlternatives:
 
 
 def _round_counts(meeting) -> tuple[int, int, int]:
-    """The round's counts, once per meeting per batch of sends (reminders/batch.py)."""
+    """The round's counts, once per meeting per batch of sends (reminders/batch.py):
+    the first reminder of a batch counts for the other reminders' meetings too."""
     shared = batch.current()
     if shared is None:
         return counts(meeting)
     if meeting.pk not in shared.counts:
-        shared.counts[meeting.pk] = counts(meeting)
+        waiting = {r.meeting_id for r in shared.rows if r.kind in Message.BEFORE_START}
+        shared.counts.update(counts_for({meeting.pk, *waiting} - shared.counts.keys()))
     return shared.counts[meeting.pk]
 
 

@@ -1,49 +1,57 @@
-"""The dispatcher: claim due rows, re-check each, send outside any lock, record.
+"""The dispatcher: claim due rows, re-check them under their locks, send, record.
 
 Every message the product sends goes through here (models.Message): reminders and
 their digests and chat posts, planned ahead by planner.py, and the messages queued
 by services.py when something happens (summaries, invitations, fresh links,
 password resets).
 
-1. claim()   a short transaction: `SELECT … FOR UPDATE SKIP LOCKED` of due pending
-             rows (and sending rows whose lease expired: their worker died), then
-             a conditional UPDATE to `sending` with a short lease (LEASE, 30 s). Two
+1. claim()   a short transaction: `SELECT … FOR UPDATE SKIP LOCKED` of a batch of
+             due pending rows (and sending rows whose lease expired: their worker
+             died), then an UPDATE to `sending` with a short lease (LEASE, 30 s). Two
              sweeps at once never claim the same row; on SQLite, without row locks,
              the conditional UPDATE that must change exactly one row is what makes
-             the claim exclusive. While a batch is worked through, the rows still
-             waiting have their lease renewed before each send, and a batch that is
-             abandoned (an error, a time limit) gives its unsent rows back at once:
-             after any fault, a row is late by at most LEASE plus a tick, far less
-             than the smallest reminder offset (5 minutes).
-2. gate()    the last look, in the transaction that also sends and records: the
-             meeting row is read under a share lock (moving, cancelling, starting or
-             ending a meeting updates that row, so it waits for sends in flight) and
-             the attendance row under the lock submit_insight takes. Insight in?
-             excused or away? meeting started, moved, cancelled? attendee removed? a
-             later stage due at the same time (coalesce)? muted, snoozed, quiet hours?
-             A skip is recorded with its reason, never silently dropped. This check
-             is the only one: moving, cancelling or leaving a meeting and submitting
-             an insight don't touch pending rows, they make this check skip them.
-3. send      still holding those two locks, and the row's own (hold(): a send slower
-             than the lease is not taken over and sent again), with a timeout
-             (SEND_TIMEOUT) well under the lease: a move or a submission that commits
-             while a reminder is being sent has waited for it, so once it has
-             committed no reminder for the old time, or for someone whose insight is
-             in, can be sent. The price is that submission waiting for the send in
-             flight: milliseconds, at most the send timeout when the mail server hangs.
+             the claim exclusive. A batch that is abandoned (an error, a time limit)
+             gives its unsent rows back at once: after any fault, a row is late by at
+             most LEASE plus a tick, far less than the smallest offset (5 minutes).
+2. gate      the last look (gate.py), for the whole batch, in the transaction that
+             also sends and records it: the meetings are read under a share lock
+             (moving, cancelling, starting or ending a meeting updates that row, so
+             it waits for sends in flight), the reminders' attendance rows under the
+             lock submit_insight takes, then the rows themselves. Insight in? excused
+             or away? meeting started, moved, cancelled? attendee removed? a later
+             stage due at the same time (coalesce)? muted, snoozed, quiet hours? A
+             skip is recorded with its reason, never silently dropped. This check is
+             the only one: moving, cancelling or leaving a meeting and submitting an
+             insight don't touch pending rows, they make this check skip them.
+3. send      still holding those locks (the rows' own: a send slower than the lease
+             is not taken over and sent again), over one SMTP connection, each with a
+             timeout (SEND_TIMEOUT) well under the lease: a move or a submission that
+             commits while its reminder is being sent has waited for it, so once it
+             has committed no reminder for the old time, or for someone whose insight
+             is in, can be sent. The price is that move or submission waiting for the
+             batch in flight: tens of milliseconds; a send that fails for any reason
+             but the recipient's stops the batch (the rest are given back), so at
+             most one send timeout when the mail server hangs.
 4. record    `sent` where still `sending`, in the same transaction; if that commit
-             fails (a database blip after the server accepted the message), the write
-             is retried in a fresh connection until it lands (record_delivery), so a
-             delivered row never becomes claimable again. A transient error goes back
-             to `pending` with backoff held in the row (never past the start); a
+             fails (a database blip after the server accepted the messages), the
+             write is retried in a fresh connection until it lands (record_delivery),
+             so a delivered row never becomes claimable again. A transient error goes
+             back to `pending` with backoff held in the row (never past the start); a
              permanent one is recorded as failed.
 
-The one unavoidable window: a worker killed after the mail server accepted a message
-but before step 4 leaves the row `sending`; after the lease it is taken over and sent
-again. So can a database outage longer than the lease that another sweep outlives
-first (record_delivery retries every 2 s at most; a sweep comes every 30 s). At-least-once: a rare duplicate (with the same Message-ID, so many clients
-fold it) beats a lost reminder. tests/reminders/test_reliability.py measures it
-(test_a_killed_worker_loses_nothing_and_duplicates_at_most_its_rows_in_flight).
+Why a batch per transaction: the locks, the checks and the record cost a few
+statements per batch instead of per message, which is most of what makes the
+dispatcher fast (bench/reminders.py). Its price is the unavoidable window below
+widening from one message to a batch.
+
+The one unavoidable window: a worker killed after the mail server accepted messages
+but before step 4 leaves their rows `sending`; after the lease they are taken over
+and sent again: at most the batch in flight per worker process. So can a database
+outage longer than the lease that another sweep outlives first (record_delivery
+retries every 2 s at most; a sweep comes every 30 s). At-least-once: a rare
+duplicate (with the same Message-ID, so many clients fold it) beats a lost
+reminder. tests/reminders/test_reliability.py measures it
+(test_a_killed_worker_loses_nothing_and_resends_only_its_unrecorded_batches).
 """
 
 from __future__ import annotations
@@ -55,22 +63,19 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Exists, F, Q, Subquery
+from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.models import away_for
-from insights.models import Insight
-from meetings.models import Attendance, Meeting
-
-from . import batch, planner, services
+from . import batch, gate, planner
 from .channels import CHANNELS, PermanentError, TransientError
 from .models import Message
 
 log = logging.getLogger(__name__)
 
-# Long enough for one gate, send and record (the send times out well before it),
-# renewed for the rows still waiting in a batch; short enough that a row stranded by
-# a dead worker goes out again long before a 5-minute final reminder would be late.
+# Long enough for a claimed batch to be locked by the transaction that sends it (a
+# lock, not the lease, keeps it from being taken over while it is sent); short
+# enough that a row stranded by a dead worker goes out again long before a 5-minute
+# final reminder would be late.
 LEASE = dt.timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
 BATCH = 20
 # How long a delivered row's record is retried through a database outage.
@@ -81,10 +86,6 @@ MAX_ATTEMPTS = 5
 MAX_ATTEMPTS_CONSEQUENCE = 18
 BACKOFF = [dt.timedelta(seconds=30), dt.timedelta(minutes=2), dt.timedelta(minutes=5),
            dt.timedelta(minutes=10)]  # fmt: skip
-# One message per attendee per meeting at a time: nothing within this gap of the last.
-MIN_GAP = dt.timedelta(minutes=10)
-# The who's-ready digest is worth sending a little after the start, not later.
-DIGEST_GRACE = dt.timedelta(minutes=15)
 
 State = Message.State
 Kind = Message.Kind
@@ -138,41 +139,35 @@ def tick(*, now: dt.datetime | None = None, budget: float = 45.0, plan: bool = T
 
 
 def work_through(claimed: list[int], sweep: Sweep, *, now: dt.datetime | None = None) -> None:
-    """Process a claimed batch in order, sharing one SMTP connection and each meeting's
-    round counts (batch.py). The rows still waiting get a fresh lease whenever a third
-    of it has passed; if the batch is abandoned (an error, a time limit), those not
-    yet attempted are given back at once instead of waiting out their lease."""
-    waiting = list(claimed)
-    meetings = dict(Message.objects.filter(pk__in=claimed).values_list("pk", "meeting_id"))
-    renewed = time.monotonic()
+    """Process a claimed batch, sharing what a batch can (batch.py): one SMTP
+    connection, each meeting's round counts. If the batch is abandoned (an error, a
+    time limit), the rows not yet attempted are given back at once instead of
+    waiting out their lease."""
     try:
         with batch.batch():
-            while waiting:
-                if time.monotonic() - renewed > LEASE.total_seconds() / 3:
-                    renew(waiting, now=now)
-                    renewed = time.monotonic()
-                pk = waiting.pop(0)
-                sweep.count(process(pk, now=now, meeting_id=meetings.get(pk)))
-    finally:
-        if waiting:
-            release(waiting)
+            for state in process(claimed, now=now):
+                sweep.count(state)
+    except BaseException:
+        release(claimed)
+        raise
 
 
-def renew(pks: list[int], *, now: dt.datetime | None = None) -> None:
-    Message.objects.filter(pk__in=pks, state=State.SENDING).update(
-        lease_until=(now or timezone.now()) + LEASE
-    )
-
-
-def release(pks: list[int]) -> None:
-    """Give back claimed rows that were never attempted (best effort: with the
-    database down, their short lease gives them back)."""
+def release(rows: list) -> None:
+    """Give back claimed rows (or their pks) that were never attempted (best effort:
+    with the database down, their short lease gives them back)."""
+    if not rows:
+        return
+    pks = [getattr(r, "pk", r) for r in rows]
     try:
         Message.objects.filter(pk__in=pks, state=State.SENDING).update(
             state=State.PENDING, lease_until=None, attempts=F("attempts") - 1
         )
     except DatabaseError:
         log.warning("could not give back %d claimed reminders; their lease will", len(pks))
+        return
+    for row in rows:
+        if isinstance(row, Message):
+            row.state = State.PENDING
 
 
 def claim(*, now: dt.datetime | None = None, batch: int | None = None) -> list[int]:
@@ -209,75 +204,94 @@ def claim(*, now: dt.datetime | None = None, batch: int | None = None) -> list[i
     return claimed
 
 
-def process(pk: int, *, now: dt.datetime | None = None, meeting_id: int | None = None) -> str:
-    """Gate, send and record one claimed row, in one transaction that holds the gate's
-    locks through the send (see above); returns the state it ended in."""
+def process(claimed: list[int], *, now: dt.datetime | None = None) -> list[str]:
+    """Gate, send and record a claimed batch in one transaction that holds the gate's
+    locks through the sends (see above); returns the state each row ended in."""
     now = now or timezone.now()
-    delivered: Message | None = None
+    rows = gate.load(claimed)
+    delivered: dict[Message, dt.datetime] = {}
     try:
         with transaction.atomic():
-            reminder = gate(pk, now=now, meeting_id=meeting_id)
-            if reminder is None or not hold(reminder):
-                return Message.objects.filter(pk=pk).values_list("state", flat=True).first() or ""
-            try:
-                CHANNELS[reminder.channel].send(reminder)
-            except TransientError as error:
-                return _retry(reminder, str(error), now)
-            except PermanentError as error:
-                return _finish(reminder, State.FAILED_PERMANENT, error=str(error))
-            except Exception as error:  # a bug or an unexpected failure: retry, loudly
-                log.exception("reminder %s: unexpected send failure", pk)
-                return _retry(reminder, f"{type(error).__name__}: {error}", now)
-            # The crash window is here: accepted by the server, not yet recorded.
-            delivered, sent_at = reminder, timezone.now()
-            return _finish(reminder, State.SENT, sent_at=sent_at)
+            ready = gate.passing(rows, now=now)
+            if shared := batch.current():
+                shared.rows = ready
+            stopped_by = _send_each(ready, delivered, now=now)
+            _record_sent(delivered)
     except DatabaseError:
-        if delivered is None:
-            raise  # nothing went out: the row's lease gives it back
-        # The server has the message; the database blinked. Not a crash: record it.
-        log.warning("reminder %s delivered; recording it through a database error", pk)
-        record_delivery(delivered, sent_at)
-        return State.SENT
+        if not delivered:
+            raise  # nothing went out: the rows' lease gives them back
+        # The server has the messages; the database blinked. Not a crash: record them.
+        log.warning("%d reminders delivered; recording them through a database error",
+                    len(delivered))  # fmt: skip
+        record_delivery(delivered)
+        return [r.state for r in rows]
+    if stopped_by is not None and not isinstance(stopped_by, Exception):
+        raise stopped_by  # a signal: what went out is recorded
+    return [r.state if r.state != State.SENDING else "taken over" for r in rows]
 
 
-def hold(reminder: Message) -> bool:
-    """Lock the row itself until the send is recorded and check it is still being
-    sent. A send slower than the lease would otherwise be sent again by the sweep
-    that takes the row over: that sweep's claim skips the locked row, and one that
-    claimed it just before waits here and finds it sent. Taken last, after the
-    attendance lock, the order snooze() takes them in (no deadlock)."""
-    locked = Message.objects.select_for_update(of=("self",)).filter(
-        pk=reminder.pk, state=State.SENDING
-    )
-    return bool(list(locked.values_list("pk", flat=True)))
+def _send_each(ready: list[Message], delivered: dict, *, now: dt.datetime) -> BaseException | None:
+    """Send in order, adding each delivery to delivered. A refusal is the recipient's
+    and the batch goes on; any other failure (transient: the server is unwell; a bug;
+    a time limit) stops it: that row is retried later and the rest go back to be
+    claimed again, rather than holding their locks through more timeouts."""
+    for position, reminder in enumerate(ready):
+        try:
+            CHANNELS[reminder.channel].send(reminder)
+        except PermanentError as error:
+            _finish(reminder, State.FAILED_PERMANENT, error=str(error))
+        except BaseException as error:
+            if isinstance(error, TransientError):
+                _retry(reminder, str(error), now)
+            else:
+                log.exception("reminder %s: unexpected send failure", reminder.pk)
+                _retry(reminder, f"{type(error).__name__}: {error}", now)
+            release(ready[position + 1 :])
+            return error
+        else:
+            # The crash window is here: accepted by the server, not yet recorded.
+            delivered[reminder] = timezone.now()
+    return None
 
 
-def record_delivery(reminder: Message, sent_at: dt.datetime) -> None:
-    """Mark a delivered row sent, retrying in a fresh connection until the write
-    lands (or RECORD_RETRY passes): a row the server accepted must never be claimed
-    and sent again because the database was restarting at that moment."""
+def record_delivery(delivered: dict[Message, dt.datetime]) -> None:
+    """Mark delivered rows sent, retrying in a fresh connection until the write lands
+    (or RECORD_RETRY passes): a row the server accepted must never be claimed and
+    sent again because the database was restarting at that moment."""
     deadline = time.monotonic() + RECORD_RETRY.total_seconds()
     pause = 0.1
     while True:
         try:
             connection.close()  # the old one is broken; Django opens a new one
             with transaction.atomic():
-                _finish(reminder, State.SENT, sent_at=sent_at)
+                _record_sent(delivered)
             return
         except DatabaseError:
             if time.monotonic() > deadline:
-                log.error("reminder %s delivered but not recorded: it may be sent again",
-                          reminder.pk)  # fmt: skip
+                log.error("%d reminders delivered but not recorded: they may be sent again",
+                          len(delivered))  # fmt: skip
                 raise
             time.sleep(pause)
             pause = min(pause * 2, 2.0)
 
 
-def _finish(reminder: Message, state: str, *, error: str = "", note: str = "", sent_at=None) -> str:
+def _record_sent(delivered: dict[Message, dt.datetime]) -> None:
+    """`sent` where still `sending`, in one statement. One time for the batch, the
+    last delivery's: its sends are a fraction of a second apart."""
+    if not delivered:
+        return
+    Message.objects.filter(pk__in=[r.pk for r in delivered], state=State.SENDING).update(
+        state=State.SENT, lease_until=None, last_error="", sent_at=max(delivered.values())
+    )
+    for reminder in delivered:
+        reminder.state = State.SENT
+
+
+def _finish(reminder: Message, state: str, *, error: str = "", note: str = "") -> str:
     Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
-        state=state, lease_until=None, last_error=error[:2000], sent_at=sent_at,
-        note=note or reminder.note,
-    )  # fmt: skip
+        state=state, lease_until=None, last_error=error[:2000], note=note or reminder.note
+    )
+    reminder.state = state
     return state
 
 
@@ -293,228 +307,5 @@ def _retry(reminder: Message, error: str, now: dt.datetime) -> str:
         state=State.PENDING, lease_until=None, next_attempt_at=next_attempt,
         last_error=error[:2000],
     )  # fmt: skip
+    reminder.state = State.PENDING
     return State.PENDING
-
-
-def _skip(reminder: Message, state: str, note: str = "") -> None:
-    Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
-        state=state, lease_until=None, note=note[:200]
-    )
-
-
-def gate(pk: int, *, now: dt.datetime, meeting_id: int | None = None) -> Message | None:
-    """The last look before sending, inside process()'s transaction. Returns the row
-    to send, or None once a skip (or a hold for quiet hours) is recorded. meeting_id,
-    when the caller knows it, saves a query (a row's meeting never changes)."""
-    if meeting_id is None:
-        meeting_id = Message.objects.filter(pk=pk).values_list("meeting_id", flat=True).first()
-    if meeting_id is not None:
-        # Before reading it: a move, a cancel, a start or an end waits for this send,
-        # and this read sees any that committed first (see the module docstring).
-        lock_meeting(meeting_id)
-    reminder = (
-        Message.objects.select_related("meeting__team", "user", "invitation__team")
-        .filter(pk=pk, state=State.SENDING)
-        .first()
-    )
-    if reminder is None:
-        return None  # not ours any more
-    if reminder.kind == Kind.INVITATION:
-        return _gate_invitation(reminder, now)
-    if reminder.kind == Kind.PASSWORD_RESET:
-        return _gate_account(reminder)
-    if reminder.kind == Kind.EARLY_WARNING:
-        return _gate_early_warning(reminder, now)
-    meeting = reminder.meeting
-    if meeting.is_cancelled:
-        _skip(reminder, State.SKIPPED_CANCELLED, "The meeting was skipped.")
-        return None
-    if reminder.kind == Kind.SUMMARY:
-        return _gate_summary(reminder)
-    if reminder.kind == Kind.FRESH_LINK:
-        return _gate_fresh_link(reminder, meeting, now)
-    if reminder.schedule_version != meeting.schedule_version:
-        _skip(reminder, State.SKIPPED_SUPERSEDED)
-        return None
-    if reminder.kind == Kind.DIGEST:
-        return _gate_digest(reminder, meeting, now)
-    if not meeting.is_scheduled or now >= meeting.starts_at:
-        _skip(reminder, State.SKIPPED_STARTED)
-        return None
-    if reminder.kind == Kind.MISSING:
-        return reminder
-    return _gate_person(reminder, meeting, now)
-
-
-def lock_meeting(meeting_id: int) -> None:
-    """A share lock on the meeting row until the transaction ends: it conflicts with
-    any UPDATE of the meeting, not with other sends. SQLite has no row locks (and one
-    writer at a time)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT 1 FROM {Meeting._meta.db_table} WHERE id = %s FOR SHARE", [meeting_id]
-            )
-
-
-def _gate_digest(reminder: Message, meeting: Meeting, now: dt.datetime) -> Message | None:
-    if not reminder.user.is_active or meeting.facilitator_id != reminder.user_id:
-        _skip(reminder, State.SKIPPED_CANCELLED, "No longer this meeting's facilitator.")
-        return None
-    if now > meeting.starts_at + DIGEST_GRACE or meeting.is_ended:
-        _skip(reminder, State.SKIPPED_STARTED, "Too long after the start for a digest.")
-        return None
-    if away_for(reminder.user, meeting.starts_at) is not None:
-        _skip(reminder, State.SKIPPED_EXCUSED, "The facilitator is away.")
-        return None
-    return reminder
-
-
-def _gate_summary(reminder: Message) -> Message | None:
-    if not reminder.user.is_active:
-        _skip(reminder, State.SKIPPED_INACTIVE)
-        return None
-    if not reminder.user.meeting_summaries:
-        _skip(reminder, State.SKIPPED_MUTED, "Meeting summaries turned off.")
-        return None
-    return reminder
-
-
-def _gate_fresh_link(reminder: Message, meeting: Meeting, now: dt.datetime) -> Message | None:
-    if not reminder.user.is_active:
-        _skip(reminder, State.SKIPPED_INACTIVE)
-        return None
-    if not meeting.accepts_insights(now):
-        _skip(reminder, State.SKIPPED_STARTED, "The meeting is over.")
-        return None
-    if not Attendance.objects.filter(meeting=meeting, user_id=reminder.user_id).exists():
-        _skip(reminder, State.SKIPPED_CANCELLED, "No longer an attendee.")
-        return None
-    return reminder
-
-
-def _gate_invitation(reminder: Message, now: dt.datetime) -> Message | None:
-    invitation = reminder.invitation
-    if not invitation.is_pending or invitation.expires_at <= now:
-        _skip(reminder, State.SKIPPED_CANCELLED, "The invitation was used, revoked or expired.")
-        return None
-    return reminder
-
-
-def _gate_early_warning(reminder: Message, now: dt.datetime) -> Message | None:
-    if not reminder.user.is_active:
-        _skip(reminder, State.SKIPPED_INACTIVE)
-        return None
-    # Kept on the instance for the e-mail (content.py): it says what was checked here,
-    # and the decaying teams are worked out once per e-mail.
-    reminder.warnings = services.warnings_for(reminder.user, now.date())
-    if not reminder.warnings:
-        _skip(reminder, State.SKIPPED_CANCELLED, "No team is decaying any more.")
-        return None
-    return reminder
-
-
-def _gate_account(reminder: Message) -> Message | None:
-    if not reminder.user.is_active or not reminder.user.has_usable_password():
-        _skip(reminder, State.SKIPPED_INACTIVE)
-        return None
-    return reminder
-
-
-def _gate_person(reminder: Message, meeting: Meeting, now: dt.datetime) -> Message | None:
-    user = reminder.user
-    recent = Message.objects.filter(
-        meeting=meeting, user=user, channel=reminder.channel, state=State.SENT,
-        sent_at__gt=now - MIN_GAP, kind__in=[Kind.REMINDER, Kind.SNOOZE],
-    ).exclude(pk=reminder.pk)  # fmt: skip
-    snoozed = Message.objects.filter(
-        meeting=meeting, user=user, kind=Kind.SNOOZE, state=State.PENDING, due_at__gt=now
-    ).order_by("due_at")
-    # The same lock submit_insight takes: a submission and this check never interleave.
-    attendance = Attendance.lock(meeting, reminder.user_id)
-    if attendance is not None:
-        # Read in a statement of its own, after the lock is held: a statement that
-        # waited for the lock still sees the data as it was when it began (read
-        # committed), so an insight committed during that wait would be missed.
-        checks = (
-            Attendance.objects.filter(pk=attendance.pk)
-            .annotate(
-                has_insight=Exists(Insight.objects.filter(meeting=meeting, author=user)),
-                sent_recently=Exists(recent),
-                snoozed_until=Subquery(snoozed.values("due_at")[:1]),
-            )
-            .values("has_insight", "sent_recently", "snoozed_until")
-            .get()
-        )
-    if attendance is None:
-        _skip(reminder, State.SKIPPED_CANCELLED, "No longer an attendee.")
-        return None
-    if not user.is_active:
-        _skip(reminder, State.SKIPPED_INACTIVE)
-        return None
-    if attendance.is_excused:
-        _skip(reminder, State.SKIPPED_EXCUSED, attendance.excuse_reason)
-        return None
-    if away_for(user, meeting.starts_at) is not None:
-        _skip(reminder, State.SKIPPED_EXCUSED, "Away.")
-        return None
-    if checks["has_insight"]:
-        _skip(reminder, State.SKIPPED_SUBMITTED)
-        return None
-    if reminder.kind == Kind.REMINDER and _later_stage_due(reminder, meeting, now):
-        _skip(reminder, State.SKIPPED_COALESCED, "A later reminder was due at the same time.")
-        return None
-    if checks["sent_recently"]:
-        _skip(reminder, State.SKIPPED_COALESCED, "Another reminder went out minutes ago.")
-        return None
-    if reminder.kind == Kind.SNOOZE or reminder.is_final:
-        return reminder  # asked for by the person / the final one: always goes
-    if user.mute_early_reminders:
-        _skip(reminder, State.SKIPPED_MUTED)
-        return None
-    if checks["snoozed_until"] is not None:
-        _skip(reminder, State.SKIPPED_SNOOZED,
-              f"Snoozed until {checks['snoozed_until']:%H:%M} UTC.")  # fmt: skip
-        return None
-    return _respect_quiet_hours(reminder, meeting, now)
-
-
-def _later_stage_due(reminder: Message, meeting: Meeting, now: dt.datetime) -> bool:
-    """Several stages due at once (a meeting created an hour before, or after an
-    outage): only the latest goes, the others are coalesced."""
-    return any(
-        o < reminder.offset and planner.due(meeting, o) <= now
-        for o in meeting.team.reminder_offsets or []
-    )
-
-
-def quiet_hours_end(user, team, now: dt.datetime) -> dt.datetime | None:
-    """When the recipient's quiet hours end, if it is quiet for them now."""
-    zone = user.zone
-    local = now.astimezone(zone)
-    start, end = team.quiet_hours_start, team.quiet_hours_end
-    if start == end:
-        return None
-    clock = local.time()
-    quiet = (start <= clock or clock < end) if start > end else (start <= clock < end)
-    if not quiet:
-        return None
-    day = local.date() if clock < end else local.date() + dt.timedelta(days=1)
-    # On the recipient's wall clock, so 08:00 stays 08:00 on a daylight-saving morning.
-    return dt.datetime.combine(day, end, tzinfo=zone).astimezone(dt.UTC)
-
-
-def _respect_quiet_hours(reminder: Message, meeting: Meeting, now: dt.datetime) -> Message | None:
-    end = quiet_hours_end(reminder.user, meeting.team, now)
-    if end is None:
-        return reminder
-    final_due = planner.due(meeting, meeting.team.final_reminder_offset)
-    if end >= final_due:
-        _skip(reminder, State.SKIPPED_QUIET, "Quiet hours last until the final reminder.")
-        return None
-    # Held back, not attempted: the attempt counter is given back.
-    Message.objects.filter(pk=reminder.pk, state=State.SENDING).update(
-        state=State.PENDING, lease_until=None, next_attempt_at=end, attempts=F("attempts") - 1,
-        note=f"Held for quiet hours until {end.astimezone(reminder.user.zone):%H:%M}.",
-    )  # fmt: skip
-    return None

@@ -19,7 +19,7 @@ from django.utils import timezone
 from insights.services import submit_insight
 from meetings import services
 from meetings.models import Attendance
-from reminders import channels, dispatch, planner
+from reminders import channels, dispatch, gate, planner
 from reminders.models import Message
 from tests.factories import CustomerFactory
 
@@ -72,33 +72,60 @@ def test_a_database_error_right_after_the_server_accepted_a_reminder_sends_no_du
     assert len(smtp_sink.received) == 3
 
 
-def test_an_abandoned_batch_gives_back_its_unsent_rows_at_once(smtp_sink, monkeypatch):
+def test_a_batch_abandoned_before_its_sends_gives_its_rows_back_at_once(smtp_sink, monkeypatch):
+    """The database goes away while the batch is being checked: nothing went out, and
+    the claimed rows are due again at once, not after their lease, their attempt
+    given back."""
     due_meetings(meetings=1, attendees=4, starts_in=dt.timedelta(minutes=45), offsets=(50,))
     planner.plan()
-    real_process = dispatch.process
+
+    def gone(rows, **kwargs):
+        raise DatabaseError("the database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(gate, "passing", gone)
+        with pytest.raises(DatabaseError):
+            dispatch.tick(plan=False)
+
+    assert states() == {S.PENDING: 4}
+    assert all(m.attempts == 0 and m.lease_until is None for m in Message.objects.all())
+    dispatch.tick(plan=False)
+    assert states() == {S.SENT: 4}
+    assert smtp_sink.duplicates() == {}
+
+
+def test_a_send_failing_mid_batch_keeps_what_went_out_and_gives_the_rest_back(
+    smtp_sink, monkeypatch
+):
+    """The second send of four times out: the first is recorded as sent, the second
+    waits its backoff, and the two not attempted are due again at once rather than
+    each waiting out a timeout of its own while the batch holds their locks."""
+    due_meetings(meetings=1, attendees=4, starts_in=dt.timedelta(minutes=45), offsets=(50,))
+    planner.plan()
+    real_send = channels.EmailChannel.send
     calls = []
 
-    def process_then_fail(pk, **kwargs):
-        calls.append(pk)
+    def second_times_out(channel, reminder):
+        calls.append(reminder.pk)
         if len(calls) == 2:
-            raise DatabaseError("the database went away")
-        return real_process(pk, **kwargs)
+            raise channels.TransientError("TimeoutError: timed out")
+        real_send(channel, reminder)
 
-    monkeypatch.setattr(dispatch, "process", process_then_fail)
+    with monkeypatch.context() as patched:
+        patched.setattr(channels.EmailChannel, "send", second_times_out)
+        sweep = dispatch.work_through(dispatch.claim(), dispatch.Sweep())
 
-    with pytest.raises(DatabaseError):
-        dispatch.tick(plan=False)
-
-    # The first went out, the second keeps its short lease, the two never attempted
-    # are pending again at once, their attempt given back.
-    assert states() == {S.SENT: 1, S.SENDING: 1, S.PENDING: 2}
-    given_back = Message.objects.filter(state=S.PENDING)
-    assert all(m.attempts == 0 and m.lease_until is None for m in given_back)
-    stranded = Message.objects.get(state=S.SENDING)
-    assert stranded.lease_until <= timezone.now() + dispatch.LEASE
-    monkeypatch.setattr(dispatch, "process", real_process)
+    assert len(calls) == 2
+    assert states() == {S.SENT: 1, S.PENDING: 3}
+    failed = Message.objects.get(pk=calls[1])
+    assert failed.attempts == 1 and failed.next_attempt_at > timezone.now()
+    assert "timed out" in failed.last_error
+    untried = Message.objects.filter(state=S.PENDING).exclude(pk=calls[1])
+    assert all(m.attempts == 0 and m.next_attempt_at <= timezone.now() for m in untried)
+    assert sweep is None
     dispatch.tick(plan=False)
-    dispatch.tick(now=timezone.now() + dispatch.LEASE + dt.timedelta(seconds=1), plan=False)
+    assert states() == {S.SENT: 3, S.PENDING: 1}
+    dispatch.tick(now=timezone.now() + dispatch.BACKOFF[0], plan=False)
     assert states() == {S.SENT: 4}
     assert smtp_sink.duplicates() == {}
 
@@ -259,14 +286,15 @@ def test_a_submission_while_its_reminder_is_being_checked_neither_deadlocks_nor_
     person = Attendance.objects.get(meeting=meeting).user
     customer = CustomerFactory()
     locked, go = threading.Event(), threading.Event()
-    real_lock_meeting = dispatch.lock_meeting
+    real_lock_meetings = gate.lock_meetings
 
-    def lock_meeting_then_pause(meeting_id):
-        real_lock_meeting(meeting_id)
+    def lock_meetings_then_pause(ids):
+        meetings = real_lock_meetings(ids)
         locked.set()
         assert go.wait(10), "never released"
+        return meetings
 
-    monkeypatch.setattr(dispatch, "lock_meeting", lock_meeting_then_pause)
+    monkeypatch.setattr(gate, "lock_meetings", lock_meetings_then_pause)
 
     dispatcher, dispatched = in_thread(lambda: dispatch.tick(plan=False))
     assert locked.wait(10)

@@ -1,5 +1,5 @@
 """No stale send under load, with real parts: a Celery worker (two pool processes)
-sends 1,000 due reminders from PostgreSQL into a real SMTP server while test threads
+sends 3,000 due reminders from PostgreSQL into a real SMTP server while test threads
 move meetings (every 0.1 s) and submit insights (every 0.05 s), picking the meetings
 and attendees whose reminders are being sent right then.
 
@@ -37,7 +37,7 @@ from .test_reliability import OPEN, due_meetings, enqueue, states
 S = Message.State
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
-MEETINGS, ATTENDEES = 50, 20  # 1,000 final reminders due now
+MEETINGS, ATTENDEES = 150, 20  # 3,000 final reminders due now: load for about 10 s
 MOVE_EVERY, SUBMIT_EVERY = 0.1, 0.05  # seconds, as in the report
 # A send received from this long before a move or a submission began on raced it.
 RACE = 0.05
