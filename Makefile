@@ -52,6 +52,7 @@ $(SECRET_KEY_FILE): | $(PY)
 
 run: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py createcachetable
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(PY) manage.py load_demo
 	@echo ""

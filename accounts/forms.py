@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 
 from insightboard.fields import DateField
 
-from .models import AWAY_ENDS_BEFORE_START, User
+from .models import AWAY_ENDS_BEFORE_START, User, normalize_address
 from .signals import password_reset_requested
 from .timezones import time_zone_choices
 
@@ -25,6 +25,9 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": WRONG_LOGIN,
     }
+
+    def clean_username(self) -> str:
+        return normalize_address(self.cleaned_data["username"])
 
 
 class ProfileForm(forms.ModelForm):
@@ -44,18 +47,27 @@ class ProfileForm(forms.ModelForm):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email = normalize_address(self.cleaned_data["email"])
         if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
         return email
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
     def clean(self):
         data = super().clean()
-        # Reminders, summaries and invitations follow the address: only its owner moves it.
-        if "email" in self.changed_data and not self.instance.check_password(
-            data.get("current_password") or ""
-        ):
-            self.add_error("current_password", PASSWORD_TO_CHANGE_EMAIL)
+        # Reminders, summaries and invitations follow the address: only its owner moves
+        # it. Checked by authenticate(), so a guess here counts like one at login.
+        if "email" in self.changed_data:
+            person = authenticate(
+                self.request,
+                username=self.instance.email,
+                password=data.get("current_password") or "",
+            )
+            if person is None or person.pk != self.instance.pk:
+                self.add_error("current_password", PASSWORD_TO_CHANGE_EMAIL)
         return data
 
 

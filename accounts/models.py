@@ -16,17 +16,23 @@ def calendar_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def normalize_address(address: str | None) -> str:
+    """An e-mail address as stored and looked up: no surrounding spaces, case-folded.
+    Everything that names a person by address (login, lockouts, resets, fresh links)
+    goes through here, so no spelling of it is a different person."""
+    return (address or "").strip().casefold()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str | None) -> User:
-        # E-mail addresses are matched case-insensitively at login.
-        return self.get(email__iexact=username)
+        return self.get(email=normalize_address(username))
 
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=normalize_address(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -81,10 +87,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.email.strip().lower()
+        self.email = normalize_address(self.email)
 
     def save(self, *args, **kwargs) -> None:
-        self.email = self.email.strip().lower()
+        self.email = normalize_address(self.email)
         super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:

@@ -4,7 +4,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
-from .forms import PasswordResetForm
 
 app_name = "accounts"
 
@@ -15,13 +14,7 @@ urlpatterns = [
     path("profile/away/<int:away_id>/delete/", views.away_delete, name="away-delete"),
     path("login/", views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=PasswordResetForm, success_url=reverse_lazy("accounts:password-reset-done")
-        ),
-        name="password-reset",
-    ),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password-reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -13,38 +13,47 @@ from django_ratelimit.core import is_ratelimited
 from meetings import services
 
 from .decorators import login_required
-from .forms import AwayForm, LoginForm, ProfileForm
-from .models import Away, calendar_token
+from .forms import AwayForm, LoginForm, PasswordResetForm, ProfileForm
+from .models import Away, calendar_token, normalize_address
 
-LOGIN_RATE = "10/m"  # per address and per IP: slows password guessing to a crawl
-TOO_MANY_LOGINS = "Too many attempts. Wait a minute, then try again."
-
-_login = auth_views.LoginView.as_view(
+# Password guessing is limited by django-axes, in authenticate() (see settings).
+login = auth_views.LoginView.as_view(
     authentication_form=LoginForm, redirect_authenticated_user=True
 )
 
+# Resets mail a person: a few per address (silently: the page never says whether an
+# address has an account) and per client (said plainly).
+RESETS_PER_ADDRESS, RESETS_PER_CLIENT = "3/h", "20/h"
+TOO_MANY_RESETS = "Too many reset requests from your network. Wait a few minutes and try again."
 
-def login(request: HttpRequest) -> HttpResponse:
-    """Django's login view, behind rate limits per IP and per e-mail address."""
-    if request.method == "POST":
-        limited = is_ratelimited(
-            request, group="login-ip", key="ip", rate=LOGIN_RATE, method="POST", increment=True
-        ) | is_ratelimited(
-            request, group="login-email", key=lambda g, r: (r.POST.get("username") or "").lower(),
-            rate=LOGIN_RATE, method="POST", increment=True,
-        )  # fmt: skip
-        if limited:
-            form = LoginForm(request, data=request.POST)
-            form.errors.clear()
-            form.add_error(None, TOO_MANY_LOGINS)
-            return render(request, "registration/login.html", {"form": form}, status=429)
-    return _login(request)
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    def post(self, request, *args, **kwargs):
+        if is_ratelimited(request, group="reset-client", key="ip", rate=RESETS_PER_CLIENT,
+                          method="POST", increment=True):  # fmt: skip
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, TOO_MANY_RESETS)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        address = normalize_address(form.cleaned_data["email"])
+        if is_ratelimited(self.request, group="reset-address", key=lambda g, r: address,
+                          rate=RESETS_PER_ADDRESS, method="POST", increment=True):  # fmt: skip
+            return redirect(self.get_success_url())  # the same page, no mail
+        return super().form_valid(form)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST or None, instance=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Profile saved.")

@@ -8,6 +8,7 @@ the production checks. Every variable is documented in .env.example and the READ
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "axes",  # login lockouts (see AXES_* below)
     "accounts",
     "meetings",
     "insights",
@@ -95,6 +97,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out login
 ]
 
 ROOT_URLCONF = "insightboard.urls"
@@ -136,6 +139,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a password for a locked-out account or address before it is checked.
+    "accounts.lockout.PasswordLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Verifies the one-tap insight links in reminders (insights/links.py).
     "sesame.backends.ModelBackend",
@@ -196,11 +201,41 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Rate limits guard logins and "send me a fresh link"; when the cache is down they
-# let requests through rather than lock everyone out. (django_ratelimit is used for
-# its decorator only: its system check doesn't know Django's built-in RedisCache.)
+    # Embedded default: in the database, so every web worker counts the same requests
+    # (a per-process memory cache would let N workers through N times the limit).
+    # `manage.py createcachetable` makes the table (make run does).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "insightboard_cache",
+        }
+    }
+# Rate limits guard password resets and "send me a fresh link" (django-ratelimit,
+# over this cache); when the cache is down they let requests through rather than
+# lock everyone out. Password guessing is django-axes' (AXES_* below). django_ratelimit
+# is used for its core function only: its system check doesn't know Django's
+# built-in RedisCache.
 RATELIMIT_FAIL_OPEN = True
+RATELIMIT_IP_META_KEY = "insightboard.clients.client_ip"
+
+# --- Who is asking --------------------------------------------------------------
+# How many reverse proxies you run in front of the app (a TLS terminator: 1). Each
+# appends the address it saw to X-Forwarded-For; the client's address is the one the
+# outermost of them saw. 0: the connecting address, and X-Forwarded-For is ignored
+# (anyone can write it).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+
+# --- Password guessing (django-axes) -----------------------------------------------
+# Every form that takes a password (the login page, the admin's, the profile's
+# current-password check) goes through authenticate(), where axes counts failures
+# per account and per client address, in the database (shared by every worker).
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.lockout.username"
+AXES_CLIENT_IP_CALLABLE = "insightboard.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_RESET_ON_SUCCESS = True
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_DIR = VAR_DIR / "celery"
@@ -315,5 +350,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # A 403 is one warning line, not a traceback (see the filter).
         "django.request": {"filters": ["client_error"]},
+        # Failed logins and lockouts (warnings), not every successful login.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -7,6 +7,8 @@ they are no longer an attendee, or when their account is deactivated. Opening it
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.urls import reverse
 from sesame.utils import get_query_string, get_user
@@ -35,6 +37,21 @@ def holder(token: str | None, meeting: Meeting | None):
     if not Attendance.objects.filter(meeting=meeting, user=user).exists():
         return None
     return user
+
+
+# How old a link may be and still say whose it is, when its holder asks for a fresh
+# one: long enough for anyone back from holiday, and it only ever mails its holder.
+HOLDER_MAX_AGE = dt.timedelta(days=366)
+
+
+def own_link_holder(token: str | None, meeting: Meeting | None):
+    """Who a link for this meeting was made for, even if it has expired: a request
+    for a fresh link that comes with it is that person's own, and always honoured."""
+    if not token or meeting is None:
+        return None
+    user = get_user(token, scope=scope_for(meeting), max_age=HOLDER_MAX_AGE,
+                    update_last_login=False)  # fmt: skip
+    return user if user is not None and user.is_active else None
 
 
 def next_open_meeting(user, team) -> Meeting | None:

@@ -43,6 +43,17 @@ REQUIREMENTS = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Without Redis the app's cache is a database table, shared by its workers
+    (settings.py); a test's counters would then outlive its transaction only in
+    transactional tests. Tests use a per-process memory cache instead, cleared for
+    each test below; with Redis, they use Redis, as in production."""
+    from django.conf import settings
+
+    if settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for marker, (what, available) in REQUIREMENTS.items():

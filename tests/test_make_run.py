@@ -64,7 +64,7 @@ def run_commands(folder: Path, **env: str) -> dict[str, dict[str, str]]:
 def test_every_process_of_make_run_gets_its_port_in_site_url_and_debug_off(tmp_path):
     commands = run_commands(checkout(tmp_path))
 
-    assert list(commands) == ["migrate", "collectstatic", "load_demo", "honcho"]
+    assert list(commands) == ["migrate", "createcachetable", "collectstatic", "load_demo", "honcho"]
     for variables in commands.values():
         assert variables["SITE_URL"] == "http://localhost:8101"
         assert variables["DEBUG"] == "false"

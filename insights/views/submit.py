@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from accounts.decorators import login_required
+from accounts.models import normalize_address
 from meetings.access import access_meeting, access_team
 from meetings.models import Attendance, Meeting
 from reminders.services import queue_fresh_link
@@ -125,7 +126,8 @@ def submit_link(request: HttpRequest, meeting_id: int) -> HttpResponse:
     token = request.GET.get(settings.SESAME_TOKEN_NAME)
     author = links.holder(token, meeting)
     if author is None:
-        return render(request, "insights/link_invalid.html", {"meeting_id": meeting_id}, status=403)
+        context = {"meeting_id": meeting_id, "token": token or ""}
+        return render(request, "insights/link_invalid.html", context, status=403)
     if not meeting.is_open:
         context = {"meeting": meeting, "holder": author,
                    "next_meeting": links.next_open_meeting(author, meeting.team)}  # fmt: skip
@@ -137,21 +139,33 @@ def submit_link(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return _insight_page(request, meeting=meeting, author=author, post_url=post_url, via_link=True)
 
 
+# A link by e-mail is cheap to ask for: bounded per client, and a request that only
+# names an address mails it at most once per few minutes, so requests naming someone
+# never add up to a flood, and never use up a budget their own request needs.
+FRESH_LINKS_PER_CLIENT, FRESH_LINKS_PER_ADDRESS = "20/h", "1/5m"
+
+
+def _too_many_fresh_links(request: HttpRequest, email: str) -> bool:
+    per_client = is_ratelimited(
+        request, group="fresh-link-client", key="ip", rate=FRESH_LINKS_PER_CLIENT, increment=True
+    )
+    per_address = is_ratelimited(
+        request, group="fresh-link-address", key=lambda g, r: email,
+        rate=FRESH_LINKS_PER_ADDRESS, increment=True,
+    )  # fmt: skip
+    return per_client or per_address
+
+
 @require_POST
 def fresh_link(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """ "Send me a fresh link": mailed only to an active attendee. For a meeting that
     is over, the link is for their next meeting of the same team, if they have one.
     The answer is the same whoever asks, so it reveals nothing, and it is never a
-    false "on its way"."""
-    email = (request.POST.get("email") or "").strip().lower()
-    # A link by e-mail is cheap to ask for: a few per address and IP, no mail bombs.
-    limited = is_ratelimited(
-        request, group="fresh-link-ip", key="ip", rate="20/h", increment=True
-    ) | (
-        is_ratelimited(
-            request, group="fresh-link-email", key=lambda g, r: email, rate="3/h", increment=True
-        )
-    )
+    false "on its way". Asked from the person's own (expired) link, it is always sent."""
+    meeting_found = Meeting.objects.filter(pk=meeting_id).first()
+    holder = links.own_link_holder(request.POST.get(settings.SESAME_TOKEN_NAME), meeting_found)
+    email = holder.email if holder else normalize_address(request.POST.get("email"))
+    limited = holder is None and _too_many_fresh_links(request, email)
     meeting = Meeting.objects.select_related("team").filter(pk=meeting_id).first()
     over = meeting is not None and not meeting.is_open
     attendance = (

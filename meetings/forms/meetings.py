@@ -7,7 +7,7 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.models import User
+from accounts.models import User, normalize_address
 from insightboard.fields import DateField
 from insightboard.widgets import TimeInput
 
@@ -56,7 +56,7 @@ class AttendeeForm(forms.Form):
     whole_series = forms.BooleanField(label="To every meeting of the series", required=False)
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
+        email = normalize_address(self.cleaned_data["email"])
         user = User.objects.filter(email=email, is_active=True).first()
         if user is None:
             raise ValidationError(NOT_IN_INSIGHTBOARD, code="unknown_person")

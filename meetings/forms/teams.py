@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.text import slugify
 
+from accounts.models import normalize_address
 from accounts.timezones import time_zone_choices
 from insightboard.widgets import TimeInput
 
@@ -46,7 +47,7 @@ class OffsetsField(forms.CharField):
     def to_python(self, value) -> list[int]:
         text = super().to_python(value)
         minutes = []
-        for token in filter(None, (t.strip().lower() for t in re.split(r"[,;]", text))):
+        for token in filter(None, (normalize_address(t) for t in re.split(r"[,;]", text))):
             match = OFFSET_RE.match(token)
             if not match:
                 raise ValidationError(BAD_OFFSET, code="bad_offset")
@@ -147,7 +148,7 @@ class InviteForm(forms.Form):
                 bad.append(token)
         if bad:
             raise ValidationError(BAD_EMAILS, code="bad_emails", params={"emails": ", ".join(bad)})
-        emails = list(dict.fromkeys(t.lower() for t in tokens))
+        emails = list(dict.fromkeys(normalize_address(t) for t in tokens))
         if len(emails) > MAX_INVITES:
             raise ValidationError(TOO_MANY_EMAILS, code="too_many_emails")
         return emails

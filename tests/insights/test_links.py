@@ -197,18 +197,49 @@ def test_links_of_past_meetings_never_open(client, member, team):
     assert not Insight.objects.exists()
 
 
-def test_asking_for_fresh_links_over_and_over_sends_only_a_few(
+def test_requests_naming_an_address_mail_it_at_most_once_in_five_minutes(
     client, member, meeting, time_machine, django_capture_on_commit_callbacks
 ):
+    fresh_link = reverse("insights:fresh-link", args=[meeting.pk])
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(6):
-            time_machine.shift(dt.timedelta(minutes=3))
-            response = client.post(
-                reverse("insights:fresh-link", args=[meeting.pk]), {"email": "bob@example.com"}
-            )
-
+            response = client.post(fresh_link, {"email": "bob@example.com"})
     assert "a fresh link is on its way" in response.content.decode()  # the same answer
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 1
+
+    time_machine.shift(dt.timedelta(minutes=6))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(fresh_link, {"email": " Bob@Example.com"})
+    assert len(mail.outbox) == 2
+
+
+def test_requests_naming_someone_never_stop_their_own_request_from_their_link(
+    client, member, meeting, time_machine, django_capture_on_commit_callbacks
+):
+    """A stranger asks six times for Bob's address; a few minutes later Bob asks from
+    the page his (expired) link opened, which carries it: his request is his, and is
+    sent, whatever the requests naming him and whoever shares his network."""
+    fresh_link = reverse("insights:fresh-link", args=[meeting.pk])
+    own_link = links.submit_link(member, meeting)
+    token = own_link.split("?t=")[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(6):
+            client.post(fresh_link, {"email": "bob@example.com"}, REMOTE_ADDR="203.0.113.66")
+        for _ in range(25):  # more than a client may ask for by address
+            client.post(fresh_link, {"email": "x@example.com"}, REMOTE_ADDR="203.0.113.5")
+    time_machine.shift(dt.timedelta(minutes=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(fresh_link, {"email": "", "t": token}, REMOTE_ADDR="203.0.113.5")
+
+    assert [m.to for m in mail.outbox] == [["bob@example.com"], ["bob@example.com"]]
+
+
+def test_the_page_of_an_expired_link_asks_for_a_fresh_one_with_it(client, member, meeting):
+    token = links.submit_link(member, meeting).split("?t=")[1]
+    expired = token[:-2] + ("AA" if not token.endswith("AA") else "BB")  # as a tampered one
+    page = client.get(reverse("insights:submit-link", args=[meeting.pk]) + f"?t={expired}")
+
+    assert f'name="t" value="{expired}"' in page.content.decode()
 
 
 def test_a_double_tap_on_send_me_a_fresh_link_sends_one(
