@@ -47,7 +47,9 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 def _members(access: TeamAccess):
     today = timezone.localdate()
-    away_now = Away.objects.filter(user=OuterRef("user"), starts_on__lte=today, ends_on__gte=today)
+    away_now = Away.objects.filter(
+        user=OuterRef("user"), starts_on__lte=today, ends_on__gte=today
+    ).for_team(access.team.pk)
     return (
         access.team.memberships.select_related("user")
         .annotate(is_away=Exists(away_now))
@@ -205,7 +207,9 @@ def member_away(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
     membership = access_membership(access, membership_id)
     form = AwayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        away = services.mark_away(user=membership.user, by=request.user, **form.cleaned_data)
+        away = services.mark_away(
+            user=membership.user, team=access.team, by=request.user, **form.cleaned_data
+        )
         messages.success(
             request,
             f"{membership.user} is away {away.starts_on:%-d %b}–{away.ends_on:%-d %b}, "

@@ -1,0 +1,146 @@
+"""Away periods and teams: a facilitator's "away" is for their own team's meetings,
+the one a person sets for themselves is for all of theirs. The note is the person's:
+the team that wrote it reads it, and their facilitators read theirs only if they
+chose to share it.
+
+Tom is in Sales (Alice facilitates it, Bob is a member) and in Product (Paula
+facilitates it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from accounts.models import Away
+from meetings import services
+from meetings.models import Attendance, Membership
+from tests.factories import (
+    AttendanceFactory,
+    MeetingFactory,
+    MembershipFactory,
+    SeriesFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+UTC = dt.UTC
+NOW = dt.datetime(2026, 7, 1, 8, tzinfo=UTC)
+# Monday 6 July 2026, 09:00 in Brussels.
+MONDAY = dt.datetime(2026, 7, 6, 7, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+@pytest.fixture
+def product(db):
+    return TeamFactory(name="Product", slug="product", time_zone="Europe/Brussels")
+
+
+@pytest.fixture
+def paula(product):
+    user = UserFactory(email="paula@example.com", name="Paula Product")
+    MembershipFactory(team=product, user=user, role=Membership.Role.FACILITATOR)
+    return user
+
+
+@pytest.fixture
+def tom(team, product):
+    user = UserFactory(email="tom@example.com", name="Tom Twoteams")
+    MembershipFactory(team=team, user=user)
+    MembershipFactory(team=product, user=user)
+    return user
+
+
+def attending(team, user, when: dt.datetime = MONDAY) -> Attendance:
+    return AttendanceFactory(meeting=MeetingFactory(team=team, starts_at=when), user=user)
+
+
+def away_page(team, user) -> str:
+    membership = user.memberships.get(team=team)
+    return f"/teams/{team.slug}/members/{membership.pk}/away/"
+
+
+def alice_marks_tom_away(client, facilitator, team, tom, *, note="Off sick",
+                         starts="2026-07-04", ends="2100-12-31"):  # fmt: skip
+    client.force_login(facilitator)
+    client.post(away_page(team, tom), {"starts_on": starts, "ends_on": ends, "note": note})
+    client.logout()
+
+
+def status(attendance: Attendance) -> str:
+    attendance.refresh_from_db()
+    return attendance.status
+
+
+# --- Whose meetings an away period excuses ------------------------------------------
+
+
+def test_a_facilitator_marking_tom_away_excuses_him_from_their_teams_meetings_only(
+    client, team, product, facilitator, tom
+):
+    sales_meeting, product_meeting = attending(team, tom), attending(product, tom)
+
+    alice_marks_tom_away(client, facilitator, team, tom)
+
+    assert status(sales_meeting) == Attendance.Status.EXCUSED
+    assert status(product_meeting) == Attendance.Status.EXPECTED
+    assert Away.objects.get().team == team
+
+
+def test_tom_marking_himself_away_excuses_him_everywhere(client, team, product, tom):
+    sales_meeting, product_meeting = attending(team, tom), attending(product, tom)
+    client.force_login(tom)
+
+    client.post("/accounts/profile/away/", {"starts_on": "2026-07-04", "ends_on": "2026-07-10"})
+
+    assert status(sales_meeting) == status(product_meeting) == Attendance.Status.EXCUSED
+    assert Away.objects.get().team is None
+
+
+def test_product_meetings_made_later_expect_tom_while_he_is_away_from_sales(
+    client, team, product, facilitator, tom
+):
+    alice_marks_tom_away(client, facilitator, team, tom)
+    weekly = {"first_date": dt.date(2026, 7, 6), "rule": "FREQ=WEEKLY;BYDAY=MO"}
+    end = NOW + dt.timedelta(weeks=2)
+
+    sales = services.materialise_series(series=SeriesFactory(team=team, **weekly), start=NOW,
+                                        end=end)  # fmt: skip
+    product_ = services.materialise_series(series=SeriesFactory(team=product, **weekly),
+                                           start=NOW, end=end)  # fmt: skip
+
+    assert {m.attendances.get(user=tom).status for m in sales} == {Attendance.Status.EXCUSED}
+    assert {m.attendances.get(user=tom).status for m in product_} == {Attendance.Status.EXPECTED}
+
+
+def test_product_rotation_keeps_toms_turn_while_he_is_away_from_sales(
+    client, team, product, facilitator, paula, tom
+):
+    alice_marks_tom_away(client, facilitator, team, tom, ends="2026-07-31")
+    rotating = SeriesFactory(
+        team=product, first_date=dt.date(2026, 7, 6), rule="FREQ=WEEKLY;BYDAY=MO",
+        facilitator=paula, rotate_facilitator=True,
+    )  # fmt: skip
+
+    meetings = services.materialise_series(
+        series=rotating, start=NOW, end=NOW + dt.timedelta(weeks=4)
+    )
+
+    assert [m.facilitator for m in meetings] == [paula, tom, paula, tom]
+
+
+def test_the_team_page_shows_tom_away_in_sales_only(client, team, product, facilitator, tom):
+    alice_marks_tom_away(client, facilitator, team, tom, starts="2026-07-01", ends="2026-07-02")
+    client.force_login(tom)
+
+    sales_page = client.get("/teams/sales/").content.decode()
+    product_page = client.get("/teams/product/").content.decode()
+
+    assert '<span class="badge">Away</span>' in sales_page
+    assert '<span class="badge">Away</span>' not in product_page
