@@ -99,6 +99,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 AWAY_ENDS_BEFORE_START = "The last day can't be before the first day."
+# What an attendance excused by an away period says. Every attendee reads it (the
+# meeting's page, its summary e-mail), so the note stays out: Away.note_for decides
+# who reads that.
+AWAY_EXCUSE = "Away"
 
 
 class AwayQuerySet(models.QuerySet):
@@ -131,6 +135,9 @@ class Away(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField()
     note = models.CharField(max_length=120, blank=True)
+    # A note the person writes is theirs alone unless they tick this; one a team's
+    # facilitator writes is read by that team's facilitators and admins (note_for).
+    share_note = models.BooleanField("show the note to my teams' facilitators", default=False)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -159,9 +166,14 @@ class Away(models.Model):
         day = moment.astimezone(self.user.zone).date()
         return self.starts_on <= day <= self.ends_on
 
-    @property
-    def excuse(self) -> str:
-        return f"Away: {self.note}" if self.note else "Away"
+    def note_for(self, viewer: User, *, team_id: int) -> str:
+        """The note as the viewer may read it on a team's pages about the person (only
+        the team's facilitators and admins open those): the person always reads
+        theirs; the team reads the notes it wrote, and the person's own only when they
+        chose to share it. Another team's periods are not shown there at all."""
+        if viewer.pk == self.user_id or self.team_id == team_id:
+            return self.note
+        return self.note if self.team_id is None and self.share_note else ""
 
 
 def away_for(user: User, starts_at: dt.datetime, *, team_id: int) -> Away | None:

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import AWAY_ENDS_BEFORE_START, Away, User
+from accounts.models import AWAY_ENDS_BEFORE_START, AWAY_EXCUSE, Away, User
 
 from ..models import Attendance, Meeting, Membership, Team
 from .agenda import resize_round
@@ -34,7 +34,7 @@ def excuse_away_attendees(meeting: Meeting) -> None:
         if away.covers(meeting.starts_at, team_id=meeting.team_id):
             meeting.attendances.filter(
                 user_id=away.user_id, status=Attendance.Status.EXPECTED
-            ).update(status=Attendance.Status.EXCUSED, excuse_reason=away.excuse, away=away)
+            ).update(status=Attendance.Status.EXCUSED, excuse_reason=AWAY_EXCUSE, away=away)
 
 
 def _replan(meeting: Meeting) -> None:
@@ -126,15 +126,23 @@ def mark_presented(*, attendance: Attendance, presented: bool = True) -> Attenda
 
 @transaction.atomic
 def mark_away(
-    *, user, starts_on: dt.date, ends_on: dt.date, note: str = "", team: Team | None = None, by
+    *,
+    user,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    note: str = "",
+    share_note: bool = False,
+    team: Team | None = None,
+    by,
 ) -> Away:
     """Someone will be away; meetings in the range excuse them: every meeting they
     have, or the team's only when the team's facilitator marks them away."""
     if ends_on < starts_on:
         raise ValidationError({"ends_on": AWAY_ENDS_BEFORE_START}, code="away_order")
     away = Away.objects.create(
-        user=user, team=team, starts_on=starts_on, ends_on=ends_on, note=note, created_by=by
-    )
+        user=user, team=team, starts_on=starts_on, ends_on=ends_on, note=note,
+        share_note=share_note, created_by=by,
+    )  # fmt: skip
     excuse_away(away=away)
     return away
 
@@ -158,7 +166,7 @@ def excuse_away(*, away: Away) -> int:
     ]
     for attendance in excused:
         attendance.status = Attendance.Status.EXCUSED
-        attendance.excuse_reason = away.excuse
+        attendance.excuse_reason = AWAY_EXCUSE
         attendance.away = away
     Attendance.objects.bulk_update(excused, ["status", "excuse_reason", "away"])
     for attendance in excused:

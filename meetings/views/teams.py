@@ -202,7 +202,8 @@ def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_away(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    """A facilitator marks an attendee away (they forgot, or are off sick)."""
+    """A facilitator marks an attendee away from the team's meetings (they forgot, or
+    are off sick); the note is for the person and the team's facilitators and admins."""
     access = access_team(request.user, slug, role=Role.FACILITATOR)
     membership = access_membership(access, membership_id)
     form = AwayForm(request.POST or None)
@@ -213,10 +214,17 @@ def member_away(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
         messages.success(
             request,
             f"{membership.user} is away {away.starts_on:%-d %b}–{away.ends_on:%-d %b}, "
-            "and excused from meetings then.",
+            f"and excused from {access.team}'s meetings then.",
         )
         return redirect(access.team)
-    periods = Away.objects.filter(user=membership.user).current_or_future(timezone.localdate())
+    # The person's own periods and this team's: another team's are none of its business.
+    periods = list(
+        Away.objects.filter(user=membership.user)
+        .for_team(access.team.pk)
+        .current_or_future(timezone.localdate())
+    )
+    for period in periods:
+        period.shown_note = period.note_for(request.user, team_id=access.team.pk)
     return render(
         request,
         "meetings/member_away.html",

@@ -144,3 +144,78 @@ def test_the_team_page_shows_tom_away_in_sales_only(client, team, product, facil
 
     assert '<span class="badge">Away</span>' in sales_page
     assert '<span class="badge">Away</span>' not in product_page
+
+
+# --- Who sees an away period and its note -------------------------------------------
+
+
+def test_the_product_facilitator_sees_neither_the_sales_away_period_nor_its_note(
+    client, team, product, facilitator, paula, tom
+):
+    alice_marks_tom_away(client, facilitator, team, tom, note="Burnout")
+    client.force_login(paula)
+
+    page = client.get(away_page(product, tom)).content.decode()
+
+    assert "2100" not in page
+    assert "Burnout" not in page
+
+
+def test_the_facilitator_who_marked_tom_away_sees_the_period_and_the_note(
+    client, team, product, facilitator, tom
+):
+    alice_marks_tom_away(client, facilitator, team, tom, note="Burnout")
+    client.force_login(facilitator)
+
+    page = client.get(away_page(team, tom)).content.decode()
+
+    assert "31 Dec 2100" in page
+    assert "Burnout" in page
+
+
+def test_toms_own_note_is_not_shown_to_his_facilitators(client, team, facilitator, tom):
+    client.force_login(tom)
+    client.post("/accounts/profile/away/",
+                {"starts_on": "2026-07-04", "ends_on": "2026-07-10", "note": "Job interview"})  # fmt: skip
+    client.force_login(facilitator)
+
+    page = client.get(away_page(team, tom)).content.decode()
+
+    assert "Sat 4 Jul" in page  # that he is away is for the team to know
+    assert "Job interview" not in page
+
+
+def test_toms_own_note_is_shown_to_his_facilitators_when_he_shares_it(
+    client, team, product, facilitator, paula, tom
+):
+    client.force_login(tom)
+    client.post("/accounts/profile/away/", {"starts_on": "2026-07-04", "ends_on": "2026-07-10",
+                                            "note": "Parental leave", "share_note": "on"})  # fmt: skip
+
+    for facilitator_, team_ in ((facilitator, team), (paula, product)):
+        client.force_login(facilitator_)
+        assert "Parental leave" in client.get(away_page(team_, tom)).content.decode()
+
+
+def test_tom_sees_his_notes_and_which_team_set_a_period_on_his_profile(
+    client, team, facilitator, tom
+):
+    alice_marks_tom_away(client, facilitator, team, tom, note="Off sick")
+    client.force_login(tom)
+
+    page = client.get("/accounts/profile/").content.decode()
+
+    assert "Off sick" in page
+    assert "Sales only" in page
+
+
+def test_the_meeting_page_says_away_but_not_why(client, team, facilitator, member, tom):
+    meeting = attending(team, tom).meeting
+    AttendanceFactory(meeting=meeting, user=member)
+    alice_marks_tom_away(client, facilitator, team, tom, note="Burnout")
+    client.force_login(member)
+
+    page = client.get(f"/teams/sales/meetings/{meeting.pk}/").content.decode()
+
+    assert "(Away)" in page
+    assert "Burnout" not in page
