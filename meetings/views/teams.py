@@ -17,7 +17,14 @@ from accounts.models import Away, User
 from insights.models import Insight
 
 from .. import services
-from ..access import Role, TeamAccess, access_invitation, access_membership, access_team
+from ..access import (
+    Role,
+    TeamAccess,
+    access_away,
+    access_invitation,
+    access_membership,
+    access_team,
+)
 from ..forms import InviteForm, RoleForm, TeamCreateForm, TeamSettingsForm, WebhookForm
 from ..models import Membership, Team, TeamWebhook
 
@@ -236,6 +243,20 @@ def member_away(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
             "periods": periods,
         },
     )
+
+
+@login_required
+@require_POST
+def member_away_delete(
+    request: HttpRequest, slug: str, membership_id: int, away_id: int
+) -> HttpResponse:
+    """A facilitator takes back an away period the team set (a mistake, or the person
+    is back early): the team's meetings then expect them again."""
+    access = access_team(request.user, slug, role=Role.FACILITATOR)
+    membership = access_membership(access, membership_id)
+    services.cancel_away(away=access_away(access, membership, away_id))
+    messages.success(request, f"{membership.user} is no longer away from {access.team}.")
+    return redirect("meetings:member-away", slug=access.team.slug, membership_id=membership.pk)
 
 
 @login_required

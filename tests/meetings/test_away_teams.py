@@ -219,3 +219,56 @@ def test_the_meeting_page_says_away_but_not_why(client, team, facilitator, membe
 
     assert "(Away)" in page
     assert "Burnout" not in page
+
+
+# --- Taking an away period back -----------------------------------------------------
+
+
+def remove_url(team, user, away: Away) -> str:
+    return away_page(team, user) + f"{away.pk}/delete/"
+
+
+def test_alice_takes_back_the_away_period_she_set_and_tom_is_expected_again(
+    client, team, facilitator, tom
+):
+    sales_meeting = attending(team, tom)
+    alice_marks_tom_away(client, facilitator, team, tom)
+    away = Away.objects.get()
+    client.force_login(facilitator)
+
+    response = client.post(remove_url(team, tom, away))
+
+    assert response.status_code == 302
+    assert not Away.objects.exists()
+    assert status(sales_meeting) == Attendance.Status.EXPECTED
+
+
+def test_the_product_facilitator_cannot_remove_the_sales_away_period(
+    client, team, product, facilitator, paula, tom
+):
+    alice_marks_tom_away(client, facilitator, team, tom)
+    away = Away.objects.get()
+    client.force_login(paula)
+
+    assert client.post(remove_url(product, tom, away)).status_code == 404
+    assert Away.objects.filter(pk=away.pk).exists()
+
+
+def test_a_facilitator_cannot_remove_the_away_period_tom_set_himself(
+    client, team, facilitator, tom
+):
+    away = services.mark_away(user=tom, starts_on=dt.date(2026, 7, 4),
+                              ends_on=dt.date(2026, 7, 10), by=tom)  # fmt: skip
+    client.force_login(facilitator)
+
+    assert client.post(remove_url(team, tom, away)).status_code == 404
+    assert Away.objects.filter(pk=away.pk).exists()
+
+
+def test_a_member_cannot_remove_an_away_period_the_team_set(client, team, facilitator, member, tom):
+    alice_marks_tom_away(client, facilitator, team, tom)
+    away = Away.objects.get()
+    client.force_login(member)
+
+    assert client.post(remove_url(team, tom, away)).status_code == 403
+    assert Away.objects.filter(pk=away.pk).exists()
