@@ -49,7 +49,7 @@ class UserAdmin(OrgAdminPermissions, BaseUserAdmin):
 
 @admin.register(Away)
 class AwayAdmin(OrgAdminPermissions, admin.ModelAdmin):
-    list_display = ("user", "starts_on", "ends_on", "note", "created_by")
+    list_display = ("user", "team", "starts_on", "ends_on", "note", "created_by")
     search_fields = ("user__name", "user__email", "note")
     date_hierarchy = "starts_on"
     autocomplete_fields = ["user"]

@@ -92,6 +92,16 @@ class AwayForm(forms.Form):
         return data
 
 
+class OwnAwayForm(AwayForm):
+    """A person marks themselves away: the note is theirs unless they share it."""
+
+    share_note = forms.BooleanField(
+        label="Show the note to my teams' facilitators",
+        required=False,
+        help_text="Otherwise only you see it; they see that you're away.",
+    )
+
+
 class SignupForm(forms.Form):
     """Creates the account of someone who followed an invitation."""
 

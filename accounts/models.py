@@ -105,21 +105,45 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 AWAY_ENDS_BEFORE_START = "The last day can't be before the first day."
+# What an attendance excused by an away period says. Every attendee reads it (the
+# meeting's page, its summary e-mail), so the note stays out: Away.note_for decides
+# who reads that.
+AWAY_EXCUSE = "Away"
 
 
 class AwayQuerySet(models.QuerySet):
     def current_or_future(self, today: dt.date) -> AwayQuerySet:
         return self.filter(ends_on__gte=today)
 
+    def for_team(self, team_id: int) -> AwayQuerySet:
+        """The periods that count for the team's meetings (the team part of Away.covers,
+        in SQL): the person's own, and those this team set."""
+        return self.filter(models.Q(team__isnull=True) | models.Q(team_id=team_id))
+
 
 class Away(models.Model):
     """A person is away (holiday, leave, travel) from one date to another, inclusive,
-    on their own calendar. Meetings in that range excuse them automatically."""
+    on their own calendar. Meetings in that range excuse them automatically: all of
+    theirs, or only the team's when a team's facilitator marked them away."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="away_periods")
+    # Set when a team's facilitator or admin marks the person away: they speak for
+    # their own team's meetings only, not for the other teams the person is in. The
+    # person's own period (no team) covers every meeting they have.
+    team = models.ForeignKey(
+        "meetings.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="away_periods",
+        help_text="Only this team's meetings; empty for every meeting the person has.",
+    )
     starts_on = models.DateField()
     ends_on = models.DateField()
     note = models.CharField(max_length=120, blank=True)
+    # A note the person writes is theirs alone unless they tick this; one a team's
+    # facilitator writes is read by that team's facilitators and admins (note_for).
+    share_note = models.BooleanField("show the note to my teams' facilitators", default=False)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -139,17 +163,27 @@ class Away(models.Model):
     def __str__(self) -> str:
         return f"{self.user} away {self.starts_on}–{self.ends_on}"
 
-    def covers(self, moment: dt.datetime) -> bool:
+    def covers(self, moment: dt.datetime, *, team_id: int) -> bool:
+        """Whether it excuses the person from a meeting of the team starting then: the
+        period is their own or that team's, and the meeting's day on the person's own
+        calendar is in it. AwayQuerySet.for_team is the team part in SQL."""
+        if self.team_id not in (None, team_id):
+            return False
         day = moment.astimezone(self.user.zone).date()
         return self.starts_on <= day <= self.ends_on
 
-    @property
-    def excuse(self) -> str:
-        return f"Away: {self.note}" if self.note else "Away"
+    def note_for(self, viewer: User, *, team_id: int) -> str:
+        """The note as the viewer may read it on a team's pages about the person (only
+        the team's facilitators and admins open those): the person always reads
+        theirs; the team reads the notes it wrote, and the person's own only when they
+        chose to share it. Another team's periods are not shown there at all."""
+        if viewer.pk == self.user_id or self.team_id == team_id:
+            return self.note
+        return self.note if self.team_id is None and self.share_note else ""
 
 
-def away_for(user: User, starts_at: dt.datetime) -> Away | None:
-    """The one answer to "is this person away for a meeting starting then?": the away
-    period that covers its day on the person's own calendar, if any. Reads
-    user.away_periods, so a caller asking for many people prefetches them once."""
-    return next((a for a in user.away_periods.all() if a.covers(starts_at)), None)
+def away_for(user: User, starts_at: dt.datetime, *, team_id: int) -> Away | None:
+    """The one answer to "is this person away for the team's meeting starting then?":
+    the away period that covers it (Away.covers), if any. Reads user.away_periods, so
+    a caller asking for many people prefetches them once."""
+    return next((a for a in user.away_periods.all() if a.covers(starts_at, team_id=team_id)), None)

@@ -13,7 +13,7 @@ from django_ratelimit.core import is_ratelimited
 from meetings import services
 
 from .decorators import login_required
-from .forms import AwayForm, LoginForm, PasswordResetForm, ProfileForm
+from .forms import LoginForm, OwnAwayForm, PasswordResetForm, ProfileForm
 from .models import Away, calendar_token, normalize_address
 
 # Password guessing is limited by django-axes, in authenticate() (see settings).
@@ -58,11 +58,17 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
-    return _profile_page(request, form=form, away_form=AwayForm())
+    return _profile_page(request, form=form, away_form=OwnAwayForm())
 
 
-def _profile_page(request: HttpRequest, *, form: ProfileForm, away_form: AwayForm) -> HttpResponse:
-    periods = Away.objects.filter(user=request.user).current_or_future(timezone.localdate())
+def _profile_page(
+    request: HttpRequest, *, form: ProfileForm, away_form: OwnAwayForm
+) -> HttpResponse:
+    periods = (
+        Away.objects.filter(user=request.user)
+        .current_or_future(timezone.localdate())
+        .select_related("team")
+    )
     feed = settings.SITE_URL + reverse("meetings:calendar-feed", args=[request.user.calendar_token])
     return render(
         request,
@@ -74,7 +80,7 @@ def _profile_page(request: HttpRequest, *, form: ProfileForm, away_form: AwayFor
 @login_required
 @require_POST
 def away_create(request: HttpRequest) -> HttpResponse:
-    away_form = AwayForm(request.POST)
+    away_form = OwnAwayForm(request.POST)
     if not away_form.is_valid():
         request.user.refresh_from_db()
         return _profile_page(request, form=ProfileForm(instance=request.user), away_form=away_form)

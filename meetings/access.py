@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import User
+from accounts.models import Away, User
 
 from .models import (
     ROLE_RANK,
@@ -69,6 +69,12 @@ def access_membership(access: TeamAccess, membership_id: int) -> Membership:
     return get_object_or_404(
         Membership.objects.select_related("user"), team=access.team, pk=membership_id
     )
+
+
+def access_away(access: TeamAccess, membership: Membership, away_id: int) -> Away:
+    """An away period the team set for one of its members. The person's own periods
+    are theirs to change, and another team's are not this team's to see: a 404."""
+    return get_object_or_404(Away, team=access.team, user_id=membership.user_id, pk=away_id)
 
 
 def access_invitation(access: TeamAccess, invitation_id: int) -> Invitation:

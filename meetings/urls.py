@@ -19,6 +19,11 @@ urlpatterns = [
     path(TEAM + "members/<int:membership_id>/role/", teams.member_role, name="member-role"),
     path(TEAM + "members/<int:membership_id>/remove/", teams.member_remove, name="member-remove"),
     path(TEAM + "members/<int:membership_id>/away/", teams.member_away, name="member-away"),
+    path(
+        TEAM + "members/<int:membership_id>/away/<int:away_id>/delete/",
+        teams.member_away_delete,
+        name="member-away-delete",
+    ),
     path(TEAM + "invitations/", teams.invitation_create, name="invitation-create"),
     path(
         TEAM + "invitations/<int:invitation_id>/resend/",

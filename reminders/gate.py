@@ -176,7 +176,7 @@ def _gate_digest(reminder: Message, meeting: Meeting, now: dt.datetime) -> bool:
         return _skip(reminder, State.SKIPPED_CANCELLED, "No longer this meeting's facilitator.")
     if now > meeting.starts_at + DIGEST_GRACE or meeting.is_ended:
         return _skip(reminder, State.SKIPPED_STARTED, "Too long after the start for a digest.")
-    if away_for(reminder.user, meeting.starts_at) is not None:
+    if away_for(reminder.user, meeting.starts_at, team_id=meeting.team_id) is not None:
         return _skip(reminder, State.SKIPPED_EXCUSED, "The facilitator is away.")
     return True
 
@@ -234,7 +234,7 @@ def _gate_person(reminder: Message, meeting: Meeting, now: dt.datetime, attendan
         return _skip(reminder, State.SKIPPED_INACTIVE)
     if attendance.is_excused:
         return _skip(reminder, State.SKIPPED_EXCUSED, attendance.excuse_reason)
-    if away_for(user, meeting.starts_at) is not None:
+    if away_for(user, meeting.starts_at, team_id=meeting.team_id) is not None:
         return _skip(reminder, State.SKIPPED_EXCUSED, "Away.")
     if facts.has_insight:
         return _skip(reminder, State.SKIPPED_SUBMITTED)

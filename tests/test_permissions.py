@@ -66,6 +66,11 @@ def target_kwargs(world, scope):
     return {**team_kwargs(world, scope), "membership_id": world[scope]["target"].pk}
 
 
+def team_away_kwargs(world, scope):
+    """An away period the team set for its member."""
+    return {**target_kwargs(world, scope), "away_id": world[scope]["team_away"].pk}
+
+
 def invitation_kwargs(world, scope):
     return {**team_kwargs(world, scope), "invitation_id": world[scope]["invitation"].pk}
 
@@ -216,6 +221,9 @@ MATRIX: dict[str, Row] = {
     "meetings:member-remove": Row(get=NO, post=TEAM_ADMIN, kwargs=target_kwargs, scoped=True),
     "meetings:member-away": Row(
         get=FACILITATOR, post=FACILITATOR, kwargs=target_kwargs, scoped=True
+    ),
+    "meetings:member-away-delete": Row(
+        get=NO, post=FACILITATOR, kwargs=team_away_kwargs, scoped=True
     ),
     "meetings:invitation-create": Row(get=NO, post=TEAM_ADMIN, kwargs=team_kwargs, scoped=True),
     "meetings:invitation-resend": Row(
@@ -387,6 +395,12 @@ def world(settings, tmp_path):
         world[scope] = {
             "team": team,
             "target": target,
+            "team_away": Away.objects.create(
+                user=target.user,
+                team=team,
+                starts_on=dt.date(2030, 1, 1),
+                ends_on=dt.date(2030, 1, 2),
+            ),
             "invitation": Invitation.objects.create(team=team, email=f"new-{scope}@example.com"),
             "meeting": meeting,
             "item": services.add_agenda_item(meeting=meeting, title="Pipeline", minutes=10),

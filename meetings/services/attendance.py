@@ -1,7 +1,7 @@
 """Who attends a meeting: attendees and guests, excuses, away periods, presenting.
 
 An away period excuses its person from every meeting whose day, on their own
-calendar, it covers (Away.covers). accounts.models.away_for is the one question "is
+calendar, it covers, of any team or only of the team that set it (Away.covers). accounts.models.away_for is the one question "is
 this person away for this meeting?"; the batch forms below apply the same rule to
 many rows."""
 
@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import AWAY_ENDS_BEFORE_START, Away, User
+from accounts.models import AWAY_ENDS_BEFORE_START, AWAY_EXCUSE, Away, User
 
-from ..models import Attendance, Meeting, Membership
+from ..models import Attendance, Meeting, Membership, Team
 from .agenda import resize_round
 from .rotation import stand_in
 
@@ -31,10 +31,10 @@ def excuse_away_attendees(meeting: Meeting) -> None:
         user__attendances__meeting=meeting, starts_on__lte=day_after, ends_on__gte=day_before
     )
     for away in candidates:
-        if away.covers(meeting.starts_at):
+        if away.covers(meeting.starts_at, team_id=meeting.team_id):
             meeting.attendances.filter(
                 user_id=away.user_id, status=Attendance.Status.EXPECTED
-            ).update(status=Attendance.Status.EXCUSED, excuse_reason=away.excuse, away=away)
+            ).update(status=Attendance.Status.EXCUSED, excuse_reason=AWAY_EXCUSE, away=away)
 
 
 def _replan(meeting: Meeting) -> None:
@@ -125,13 +125,24 @@ def mark_presented(*, attendance: Attendance, presented: bool = True) -> Attenda
 
 
 @transaction.atomic
-def mark_away(*, user, starts_on: dt.date, ends_on: dt.date, note: str = "", by) -> Away:
-    """Someone will be away; meetings in the range excuse them."""
+def mark_away(
+    *,
+    user,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    note: str = "",
+    share_note: bool = False,
+    team: Team | None = None,
+    by,
+) -> Away:
+    """Someone will be away; meetings in the range excuse them: every meeting they
+    have, or the team's only when the team's facilitator marks them away."""
     if ends_on < starts_on:
         raise ValidationError({"ends_on": AWAY_ENDS_BEFORE_START}, code="away_order")
     away = Away.objects.create(
-        user=user, starts_on=starts_on, ends_on=ends_on, note=note, created_by=by
-    )
+        user=user, team=team, starts_on=starts_on, ends_on=ends_on, note=note,
+        share_note=share_note, created_by=by,
+    )  # fmt: skip
     excuse_away(away=away)
     return away
 
@@ -150,10 +161,12 @@ def excuse_away(*, away: Away) -> int:
         meeting__starts_at__gt=timezone.now(),
         meeting__starts_at__range=(window_start, window_end),
     )
-    excused = [a for a in attendances if away.covers(a.meeting.starts_at)]
+    excused = [
+        a for a in attendances if away.covers(a.meeting.starts_at, team_id=a.meeting.team_id)
+    ]
     for attendance in excused:
         attendance.status = Attendance.Status.EXCUSED
-        attendance.excuse_reason = away.excuse
+        attendance.excuse_reason = AWAY_EXCUSE
         attendance.away = away
     Attendance.objects.bulk_update(excused, ["status", "excuse_reason", "away"])
     for attendance in excused:

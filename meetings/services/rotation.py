@@ -1,6 +1,6 @@
 """Rotating facilitators: each meeting of a series goes to the next member in turn
-(by name), passing over anyone away that day; someone who goes away after their
-meeting was made hands it to the next person in turn."""
+(by name), passing over anyone away from the team's meeting that day; someone who
+goes away after their meeting was made hands it to the next person in turn."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ def _in_turn(series: Series) -> list[User]:
     )
 
 
-def _first_not_away(people: list[User], start: int, moment: dt.datetime) -> User:
+def _first_not_away(people: list[User], start: int, moment: dt.datetime, team_id: int) -> User:
     turn = people[start:] + people[:start]
     # When everyone is away, the person whose turn it is keeps it.
-    return next((p for p in turn if away_for(p, moment) is None), turn[0])
+    return next((p for p in turn if away_for(p, moment, team_id=team_id) is None), turn[0])
 
 
 def next_facilitator(series: Series, occurrence: dt.datetime) -> User | None:
@@ -46,7 +46,7 @@ def next_facilitator(series: Series, occurrence: dt.datetime) -> User | None:
         start = ids.index(series.facilitator_id)
     else:
         start = 0
-    return _first_not_away(people, start, occurrence)
+    return _first_not_away(people, start, occurrence, series.team_id)
 
 
 def stand_in(meeting: Meeting) -> None:
@@ -60,7 +60,10 @@ def stand_in(meeting: Meeting) -> None:
     if meeting.facilitator_id not in ids:
         return
     pick = _first_not_away(people, (ids.index(meeting.facilitator_id) + 1) % len(ids),
-                           meeting.starts_at)  # fmt: skip
-    if pick.pk != meeting.facilitator_id and away_for(pick, meeting.starts_at) is None:
+                           meeting.starts_at, meeting.team_id)  # fmt: skip
+    if (
+        pick.pk != meeting.facilitator_id
+        and away_for(pick, meeting.starts_at, team_id=meeting.team_id) is None
+    ):
         meeting.facilitator = pick
         meeting.save(update_fields=["facilitator"])

@@ -17,7 +17,14 @@ from accounts.models import Away, User
 from insights.models import Insight
 
 from .. import services
-from ..access import Role, TeamAccess, access_invitation, access_membership, access_team
+from ..access import (
+    Role,
+    TeamAccess,
+    access_away,
+    access_invitation,
+    access_membership,
+    access_team,
+)
 from ..forms import InviteForm, RoleForm, TeamCreateForm, TeamSettingsForm, WebhookForm
 from ..models import Membership, Team, TeamWebhook
 
@@ -47,7 +54,9 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 def _members(access: TeamAccess):
     today = timezone.localdate()
-    away_now = Away.objects.filter(user=OuterRef("user"), starts_on__lte=today, ends_on__gte=today)
+    away_now = Away.objects.filter(
+        user=OuterRef("user"), starts_on__lte=today, ends_on__gte=today
+    ).for_team(access.team.pk)
     return (
         access.team.memberships.select_related("user")
         .annotate(is_away=Exists(away_now))
@@ -200,19 +209,29 @@ def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_away(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    """A facilitator marks an attendee away (they forgot, or are off sick)."""
+    """A facilitator marks an attendee away from the team's meetings (they forgot, or
+    are off sick); the note is for the person and the team's facilitators and admins."""
     access = access_team(request.user, slug, role=Role.FACILITATOR)
     membership = access_membership(access, membership_id)
     form = AwayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        away = services.mark_away(user=membership.user, by=request.user, **form.cleaned_data)
+        away = services.mark_away(
+            user=membership.user, team=access.team, by=request.user, **form.cleaned_data
+        )
         messages.success(
             request,
             f"{membership.user} is away {away.starts_on:%-d %b}–{away.ends_on:%-d %b}, "
-            "and excused from meetings then.",
+            f"and excused from {access.team}'s meetings then.",
         )
         return redirect(access.team)
-    periods = Away.objects.filter(user=membership.user).current_or_future(timezone.localdate())
+    # The person's own periods and this team's: another team's are none of its business.
+    periods = list(
+        Away.objects.filter(user=membership.user)
+        .for_team(access.team.pk)
+        .current_or_future(timezone.localdate())
+    )
+    for period in periods:
+        period.shown_note = period.note_for(request.user, team_id=access.team.pk)
     return render(
         request,
         "meetings/member_away.html",
@@ -224,6 +243,20 @@ def member_away(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
             "periods": periods,
         },
     )
+
+
+@login_required
+@require_POST
+def member_away_delete(
+    request: HttpRequest, slug: str, membership_id: int, away_id: int
+) -> HttpResponse:
+    """A facilitator takes back an away period the team set (a mistake, or the person
+    is back early): the team's meetings then expect them again."""
+    access = access_team(request.user, slug, role=Role.FACILITATOR)
+    membership = access_membership(access, membership_id)
+    services.cancel_away(away=access_away(access, membership, away_id))
+    messages.success(request, f"{membership.user} is no longer away from {access.team}.")
+    return redirect("meetings:member-away", slug=access.team.slug, membership_id=membership.pk)
 
 
 @login_required

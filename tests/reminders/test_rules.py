@@ -12,10 +12,10 @@ from django.core import mail
 from accounts.models import Away
 from insights.services import submit_insight
 from meetings import services
-from meetings.models import Attendance
+from meetings.models import Attendance, Membership
 from reminders import dispatch, planner
 from reminders.models import Message
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -489,3 +489,48 @@ def test_an_away_period_on_other_days_does_not_stop_the_digest(meeting, facilita
 
     assert Message.objects.get(kind=Message.Kind.DIGEST).state == S.SENT
     assert [m.to for m in whos_ready()] == [["alice@example.com"]]
+
+
+# --- Away from one team only ------------------------------------------------------
+# Tom is in Sales and in Product; Sales' facilitator marked him away from Sales.
+
+
+@pytest.fixture
+def tom(team):
+    tom = UserFactory(email="tom@example.com", name="Tom Twoteams")
+    MembershipFactory(team=team, user=tom)
+    MembershipFactory(team=TeamFactory(name="Product", slug="product"), user=tom,
+                      role=Membership.Role.FACILITATOR)  # fmt: skip
+    return tom
+
+
+@pytest.fixture
+def product_meeting(tom, clock):
+    return services.create_meeting(team=tom.memberships.get(team__slug="product").team,
+                                   title="Product round", starts_at=START, duration_minutes=30,
+                                   facilitator=tom)  # fmt: skip
+
+
+def test_a_reminder_for_a_product_meeting_reaches_tom_while_he_is_away_from_sales_only(
+    tom, meeting, product_meeting, team, facilitator, clock
+):
+    Away.objects.create(user=tom, team=team, starts_on=dt.date(2026, 6, 1),
+                        ends_on=dt.date(2100, 12, 31), created_by=facilitator)  # fmt: skip
+
+    sweep(clock(START - dt.timedelta(hours=2)))
+
+    two_hours = {"user": tom, "kind": "reminder", "offset": 120}
+    assert Message.objects.get(meeting=product_meeting, **two_hours).state == S.SENT
+    assert Message.objects.get(meeting=meeting, **two_hours).state == S.SKIPPED_EXCUSED
+    assert len(sent_to("tom@example.com")) == 1
+
+
+def test_tom_away_from_sales_only_still_gets_his_product_digest(
+    tom, meeting, product_meeting, team, facilitator, clock
+):
+    Away.objects.create(user=tom, team=team, starts_on=dt.date(2026, 6, 1),
+                        ends_on=dt.date(2100, 12, 31), created_by=facilitator)  # fmt: skip
+
+    sweep(clock(START))
+
+    assert Message.objects.get(kind=Message.Kind.DIGEST, user=tom).state == S.SENT
