@@ -9,7 +9,7 @@ from dateutil import rrule
 from django import forms
 
 from accounts.models import User
-from insightboard.fields import DateField
+from insightboard.fields import DateField, SingleLineField
 from insightboard.widgets import TimeInput
 
 from ..models import Team
@@ -72,13 +72,13 @@ class SeriesSettingsForm(forms.Form):
 
 
 class SeriesForm(forms.Form):
-    title = forms.CharField(max_length=120, initial="Weekly customer round")
+    title = SingleLineField(max_length=120, initial="Weekly customer round")
     first_date = DateField(label="First meeting")
     start_time = forms.TimeField(widget=TimeInput())
     duration_minutes = forms.IntegerField(
         label="Length (minutes)", min_value=5, max_value=480, initial=30
     )
-    location = forms.CharField(label="Location or video link", max_length=200, required=False)
+    location = SingleLineField(label="Location or video link", max_length=200, required=False)
     facilitator = TeamPeopleField(queryset=User.objects.none(), required=False)
     rotate_facilitator = forms.BooleanField(
         label="Rotate the facilitator", required=False,

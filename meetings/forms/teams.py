@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.utils.text import slugify
 
 from accounts.timezones import time_zone_choices
+from insightboard.fields import SingleLineField
 from insightboard.widgets import TimeInput
 
 from ..models import Membership, Team, TeamWebhook
@@ -85,6 +86,7 @@ class TeamSettingsForm(forms.ModelForm):
             "minutes_per_person",
             "close_after_minutes",
         ]
+        field_classes = {"name": SingleLineField}
         labels = {
             "freshness_mode": "An insight is fresh when the conversation was",
             "freshness_days": "Number of days",
@@ -116,6 +118,7 @@ class TeamCreateForm(forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name", "slug", "time_zone"]
+        field_classes = {"name": SingleLineField}
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))
