@@ -33,12 +33,15 @@ class DateField(forms.DateField):
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-class SingleLineField(forms.CharField):
+def single_line(text: str) -> str:
     """Text that stays one line wherever it goes (a calendar, a subject, a chat post,
     a list): each control character becomes a space, and each run of spaces one."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", text).split())
+
+
+class SingleLineField(forms.CharField):
+    """A title or a name: see single_line."""
 
     def to_python(self, value):
         value = super().to_python(value)
-        if value in self.empty_values:
-            return value
-        return " ".join(CONTROL_CHARACTERS.sub(" ", value).split())
+        return value if value in self.empty_values else single_line(value)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .. import recurrence
 from ..models import AgendaItem, Attendance, Meeting, Series, Team
-from .agenda import create_agenda, renumber
+from .agenda import create_agenda, renumber, standing_items
 from .attendance import excuse_away_attendees
 from .rotation import next_facilitator
 
@@ -181,10 +181,7 @@ def update_series_settings(
             meeting.agenda_items.order_by("-position").values_list("position", flat=True).first()
             or 0
         )
-        AgendaItem.objects.bulk_create(
-            AgendaItem(meeting=meeting, position=last + i, title=e["title"], minutes=e["minutes"])
-            for i, e in enumerate(agenda_template, start=1)
-        )
+        AgendaItem.objects.bulk_create(standing_items(meeting, agenda_template, after=last))
         renumber(meeting)
     return len(scheduled)
 

@@ -1,0 +1,147 @@
+"""How much one request can create: a series' standing agenda is copied into every
+meeting it brings, so its length is bounded, and bad input gets a message next to
+the field, never a 500 and never half a save."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils.html import escape
+
+from meetings import services
+from meetings.forms import STANDING_ITEM_TOO_LONG, TOO_MANY_STANDING_ITEMS, SeriesSettingsForm
+from meetings.models import AGENDA_TITLE_MAX_LENGTH, MAX_STANDING_ITEMS, AgendaItem, Meeting, Series
+
+pytestmark = pytest.mark.django_db
+
+UTC = dt.UTC
+EVERY_DAY = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+def standing(count: int, title: str = "Item") -> str:
+    return "\n".join(f"{title} {n}, 5" for n in range(1, count + 1))
+
+
+def new_series(**changes) -> dict:
+    data = {
+        "title": "Daily round", "first_date": "2030-01-07", "start_time": "09:00",
+        "duration_minutes": 30, "frequency": "weekly", "interval": 1, "weekdays": EVERY_DAY,
+        "ends": "never",
+    }  # fmt: skip
+    return {**data, **changes}
+
+
+@pytest.fixture
+def series(team, facilitator, member, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 1, 12, tzinfo=UTC), tick=False)
+    return services.create_series(team=team, data={
+        "title": "Weekly round", "rule": "FREQ=WEEKLY;BYDAY=MO", "first_date": dt.date(2026, 3, 2),
+        "start_time": dt.time(9), "duration_minutes": 30,
+        "agenda_template": [{"title": "Pipeline", "minutes": 10}],
+    })  # fmt: skip
+
+
+# --- The standing agenda ------------------------------------------------------------
+
+
+def test_a_standing_agenda_takes_up_to_the_limit_of_items():
+    at_limit = SeriesSettingsForm({"agenda_template": standing(MAX_STANDING_ITEMS)})
+    over = SeriesSettingsForm({"agenda_template": standing(MAX_STANDING_ITEMS + 1)})
+
+    assert at_limit.is_valid()
+    assert len(at_limit.cleaned_data["agenda_template"]) == MAX_STANDING_ITEMS == 20
+    assert over.errors == {"agenda_template": [TOO_MANY_STANDING_ITEMS]}
+
+
+def test_blank_lines_do_not_count_as_standing_items():
+    form = SeriesSettingsForm({"agenda_template": "\n\n".join(["Pipeline, 10"] * 20) + "\n" * 50})
+
+    assert form.is_valid()
+
+
+def test_a_standing_item_title_takes_as_many_characters_as_an_agenda_item():
+    at_limit = SeriesSettingsForm({"agenda_template": "x" * AGENDA_TITLE_MAX_LENGTH + ", 10"})
+    over = SeriesSettingsForm({"agenda_template": "x" * (AGENDA_TITLE_MAX_LENGTH + 1) + ", 10"})
+
+    assert at_limit.is_valid()
+    assert at_limit.cleaned_data["agenda_template"][0]["title"] == "x" * 160
+    assert AgendaItem._meta.get_field("title").max_length == AGENDA_TITLE_MAX_LENGTH
+    assert over.errors == {"agenda_template": [STANDING_ITEM_TOO_LONG]}
+
+
+def test_alice_cannot_schedule_a_daily_series_with_thousands_of_standing_items(
+    client, facilitator, time_machine
+):
+    # The review's request: 56 meetings of 2,501 items each, 140,056 rows in one go.
+    time_machine.move_to(dt.datetime(2030, 1, 7, tzinfo=UTC), tick=False)
+    client.force_login(facilitator)
+
+    response = client.post("/teams/sales/series/new/", new_series(agenda_template="x\n" * 2501))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"agenda_template": [TOO_MANY_STANDING_ITEMS]}
+    assert escape(TOO_MANY_STANDING_ITEMS) in response.content.decode()
+    assert not Series.objects.exists()
+    assert not Meeting.objects.exists()
+
+
+def test_alice_schedules_a_daily_series_with_a_full_standing_agenda(
+    client, facilitator, time_machine
+):
+    time_machine.move_to(dt.datetime(2030, 1, 7, tzinfo=UTC), tick=False)
+    client.force_login(facilitator)
+
+    response = client.post("/teams/sales/series/new/", new_series(agenda_template=standing(20)))
+
+    assert response.status_code == 302
+    assert Meeting.objects.count() == 7 * 8  # a meeting a day, eight weeks ahead
+    assert AgendaItem.objects.count() == 7 * 8 * (1 + 20)  # the round and the standing items
+
+
+def test_too_long_a_standing_agenda_changes_nothing_in_the_series_or_its_meetings(
+    client, series, facilitator
+):
+    before = list(AgendaItem.objects.order_by("pk").values_list("pk", "title"))
+    client.force_login(facilitator)
+
+    response = client.post(
+        f"/teams/sales/series/{series.pk}/",
+        {"agenda_template": standing(21), "apply_to_scheduled": "on"},
+    )
+
+    assert response.status_code == 200
+    assert escape(TOO_MANY_STANDING_ITEMS) in response.content.decode()
+    series.refresh_from_db()
+    assert series.agenda_template == [{"title": "Pipeline", "minutes": 10}]
+    assert list(AgendaItem.objects.order_by("pk").values_list("pk", "title")) == before
+
+
+def test_a_standing_item_too_long_is_explained_next_to_the_field(client, series, facilitator):
+    client.force_login(facilitator)
+
+    response = client.post(f"/teams/sales/series/{series.pk}/", {"agenda_template": "x" * 161})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"agenda_template": [STANDING_ITEM_TOO_LONG]}
+    assert escape(STANDING_ITEM_TOO_LONG) in response.content.decode()
+
+
+def test_a_standing_agenda_saved_before_the_limit_brings_only_the_limit_to_new_meetings(
+    series,
+):
+    # Old rows: nothing bounded the template before, so the copy into each meeting is.
+    Series.objects.filter(pk=series.pk).update(
+        agenda_template=[{"title": "y" * 500, "minutes": 5}] * 2501
+    )
+    series.refresh_from_db()
+
+    [meeting] = services.materialise_series(
+        series=series,
+        start=dt.datetime(2026, 5, 4, tzinfo=UTC),
+        end=dt.datetime(2026, 5, 5, tzinfo=UTC),
+    )
+
+    items = meeting.agenda_items.filter(kind=AgendaItem.Kind.ITEM)
+    assert items.count() == MAX_STANDING_ITEMS
+    assert {len(title) for title in items.values_list("title", flat=True)} == {160}
