@@ -1,17 +1,19 @@
 """How much one request can create: a series' standing agenda is copied into every
-meeting it brings, so its length is bounded, and bad input gets a message next to
-the field, never a 500 and never half a save."""
+meeting it brings, and a series creates a bounded number of meetings at once. Bad
+input gets a message next to the field, never a 500 and never half a save."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils.html import escape
 
 from meetings import services
 from meetings.forms import STANDING_ITEM_TOO_LONG, TOO_MANY_STANDING_ITEMS, SeriesSettingsForm
 from meetings.models import AGENDA_TITLE_MAX_LENGTH, MAX_STANDING_ITEMS, AgendaItem, Meeting, Series
+from tests.factories import SeriesFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +147,106 @@ def test_a_standing_agenda_saved_before_the_limit_brings_only_the_limit_to_new_m
     items = meeting.agenda_items.filter(kind=AgendaItem.Kind.ITEM)
     assert items.count() == MAX_STANDING_ITEMS
     assert {len(title) for title in items.values_list("title", flat=True)} == {160}
+
+
+# --- How many meetings a series creates at once ---------------------------------------
+
+
+def edit_following(client, meeting, day: str):
+    return client.post(f"/teams/sales/meetings/{meeting.pk}/edit/", {
+        "scope": "following", "title": "Weekly round", "date": day, "time": "10:00",
+        "duration_minutes": 30,
+    })  # fmt: skip
+
+
+def test_moving_this_and_following_years_back_is_refused_next_to_the_date(
+    client, series, facilitator
+):
+    # It used to bring back a meeting a week from then until now: hundreds, all over.
+    meetings = list(series.meetings.order_by("starts_at"))
+    client.force_login(facilitator)
+
+    response = edit_following(client, meetings[2], "2016-03-16")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"date": [services.FOLLOWING_FROM_THE_PAST]}
+    assert escape(services.FOLLOWING_FROM_THE_PAST) in response.content.decode()
+    assert list(Meeting.objects.order_by("starts_at")) == meetings
+    assert list(Series.objects.values_list("pk", "rule")) == [(series.pk, "FREQ=WEEKLY;BYDAY=MO")]
+
+
+def test_this_and_following_may_start_today(client, series, facilitator):
+    meetings = list(series.meetings.order_by("starts_at"))
+    client.force_login(facilitator)
+
+    response = edit_following(client, meetings[2], "2026-03-01")  # a Sunday, today
+
+    assert response.status_code == 302
+    new = Series.objects.exclude(pk=series.pk).get()
+    assert new.first_date == dt.date(2026, 3, 1)
+
+
+def test_a_meeting_whose_day_has_passed_can_still_change_this_and_following(series, time_machine):
+    # Monday's 09:00 meeting, not yet closed by the sweep, edited after midnight.
+    time_machine.move_to(dt.datetime(2026, 3, 2, 23, 30, tzinfo=UTC), tick=False)
+    monday = series.meetings.order_by("starts_at").first()
+
+    new = services.edit_series_from(
+        meeting=monday, data={"first_date": dt.date(2026, 3, 2), "start_time": dt.time(10)}
+    )
+
+    assert new.meetings.order_by("starts_at").first().starts_at == dt.datetime(
+        2026, 3, 2, 9, tzinfo=UTC
+    )
+
+
+def test_a_series_creates_at_most_the_limit_of_meetings_at_once(team):
+    daily = SeriesFactory(team=team, rule="FREQ=DAILY", first_date=dt.date(2026, 1, 5))
+    start = dt.datetime(2026, 1, 5, tzinfo=UTC)
+    at_limit = start + dt.timedelta(days=services.MAX_MEETINGS_AT_ONCE)
+
+    with pytest.raises(ValidationError) as error:
+        services.materialise_series(series=daily, start=start, end=at_limit + dt.timedelta(days=1))
+    created = services.materialise_series(series=daily, start=start, end=at_limit)
+
+    assert error.value.messages == [services.TOO_MANY_MEETINGS % {"max": 112}]
+    assert len(created) == services.MAX_MEETINGS_AT_ONCE == 112
+
+
+def test_a_refused_series_window_creates_nothing(team):
+    hourly = SeriesFactory(team=team, rule="FREQ=HOURLY", first_date=dt.date(2026, 1, 5))
+
+    with pytest.raises(ValidationError):
+        services.materialise_series(
+            series=hourly,
+            start=dt.datetime(2026, 1, 5, tzinfo=UTC),
+            end=dt.datetime(2026, 1, 12, tzinfo=UTC),
+        )
+
+    assert not Meeting.objects.exists()
+
+
+def test_turning_a_weekly_series_into_a_daily_one_is_within_the_limit(series):
+    # The largest a form allows: a meeting a day up to eight weeks past the last Monday.
+    monday = series.meetings.order_by("starts_at").first()
+
+    new = services.edit_series_from(
+        meeting=monday, data={"rule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU"}
+    )
+
+    # From Monday 2 March to eight weeks past the last Monday (20 April): 15 weeks.
+    assert new.meetings.count() == 15 * 7 <= services.MAX_MEETINGS_AT_ONCE
+
+
+def test_the_sweep_skips_a_series_asking_for_too_many_meetings_and_goes_on(
+    team, time_machine, caplog
+):
+    time_machine.move_to(dt.datetime(2026, 3, 1, 12, tzinfo=UTC), tick=False)
+    hourly = SeriesFactory(team=team, rule="FREQ=HOURLY", first_date=dt.date(2026, 3, 2))
+    weekly = SeriesFactory(team=team, rule="FREQ=WEEKLY;BYDAY=MO", first_date=dt.date(2026, 3, 2))
+
+    assert services.materialise_all_series() == 8
+
+    assert weekly.meetings.count() == 8
+    assert not hourly.meetings.exists()
+    assert f"Series {hourly.pk} was not materialised" in caplog.text
