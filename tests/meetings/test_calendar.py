@@ -119,8 +119,9 @@ def test_a_title_with_a_line_break_downloads_as_an_escaped_event(
 ):
     # Titles saved before the forms kept them on one line are still out there.
     meeting = services.create_meeting(
-        team=team, title=f"Customer{line_break}round", starts_at=STARTS, duration_minutes=30
-    )
+        team=team, title=f"Customer{line_break}round", starts_at=STARTS, duration_minutes=30,
+        location=f"Room{line_break}2",
+    )  # fmt: skip
     client.force_login(member)
 
     response = client.get(ics_url(meeting))
@@ -129,6 +130,7 @@ def test_a_title_with_a_line_break_downloads_as_an_escaped_event(
     assert_content_lines(response.content)
     [event] = events(response.content)
     assert str(event["summary"]) == "Customer\nround (Sales)"
+    assert str(event["location"]) == "Room\n2"
 
 
 @pytest.mark.parametrize("line_break", LINE_BREAKS, ids=["LF", "CRLF", "CR"])
