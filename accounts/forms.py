@@ -7,7 +7,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 
-from insightboard.fields import DateField
+from insightboard.fields import DateField, SingleLineField
 
 from .models import AWAY_ENDS_BEFORE_START, User, normalize_address
 from .signals import password_reset_requested
@@ -38,6 +38,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "email", "time_zone", "mute_early_reminders", "meeting_summaries"]
+        field_classes = {"name": SingleLineField}
 
     current_password = forms.CharField(
         label="Current password (to change your e-mail)",
@@ -105,7 +106,7 @@ class OwnAwayForm(AwayForm):
 class SignupForm(forms.Form):
     """Creates the account of someone who followed an invitation."""
 
-    name = forms.CharField(label="Your name", max_length=120)
+    name = SingleLineField(label="Your name", max_length=120)
     password1 = forms.CharField(
         label="Choose a password",
         strip=False,

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from accounts.models import User
-from insightboard.fields import DateField
+from insightboard.fields import DateField, SingleLineField
 from meetings.forms import TeamPeopleField
 from meetings.models import Meeting
 
@@ -27,7 +27,7 @@ class InsightForm(forms.Form):
     """One column, phone first. The team and the author never come from the form:
     customers and tags are looked up (or created) inside the meeting's team."""
 
-    customer = forms.CharField(
+    customer = SingleLineField(
         label="Customer",
         max_length=120,
         widget=forms.TextInput(
@@ -35,7 +35,7 @@ class InsightForm(forms.Form):
         ),
         error_messages={"max_length": CUSTOMER_TOO_LONG},
     )
-    contact = forms.CharField(
+    contact = SingleLineField(
         label="Who you talked to (optional)",
         max_length=120,
         required=False,
@@ -106,9 +106,6 @@ class InsightForm(forms.Form):
     def freshness_hint(self) -> str:
         return f"Fresh means on or after {self.earliest:%a %-d %b}, and not in the future."
 
-    def clean_customer(self) -> str:
-        return " ".join(self.cleaned_data["customer"].split())
-
     def clean_conversation_date(self) -> dt.date:
         date = self.cleaned_data["conversation_date"]
         error = freshness.freshness_error(self.meeting, date, self.today)
@@ -162,7 +159,7 @@ def _find_or_create_tag(team, name: str) -> Tag:
 
 
 class ActionForm(forms.Form):
-    title = forms.CharField(label="Follow-up action", max_length=200)
+    title = SingleLineField(label="Follow-up action", max_length=200)
     owner = TeamPeopleField(queryset=User.objects.none())
     due_on = DateField(label="Due", required=False)
     insight = forms.ModelChoiceField(

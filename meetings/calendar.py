@@ -46,7 +46,10 @@ def calendar_for(meetings: Iterable[Meeting], name: str) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
+    # icalendar writes an X- property it doesn't know as is; as vText it is escaped
+    # like SUMMARY (RFC 5545 3.3.11), so a line break in a title or a person's name
+    # can't break the file.
+    calendar.add("x-wr-calname", icalendar.vText(name))
     for meeting in meetings:
         calendar.add_component(_event(meeting))
     return calendar.to_ical()

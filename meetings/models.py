@@ -233,6 +233,11 @@ class Series(models.Model):
         return starts
 
 
+# Every meeting of a series copies its standing agenda: a few recurring items, not a
+# list whose length multiplies the rows each new meeting brings.
+MAX_STANDING_ITEMS = 20
+
+
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user) -> MeetingQuerySet:
         if user.is_staff:
@@ -512,6 +517,9 @@ class Attendance(models.Model):
         return {(a.meeting_id, a.user_id): a for a in rows}
 
 
+AGENDA_TITLE_MAX_LENGTH = 160
+
+
 class AgendaItem(models.Model):
     """One line of a meeting's agenda. The insight round is always first and stays."""
 
@@ -522,7 +530,7 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ITEM)
     position = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=160)
+    title = models.CharField(max_length=AGENDA_TITLE_MAX_LENGTH)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import login_required, org_admin_required
+from insightboard.fields import SingleLineField
 from meetings.models import Team
 
 from .. import participation
@@ -134,21 +135,15 @@ def customer(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 class CustomerForm(forms.Form):
-    name = forms.CharField(max_length=120)
-    segment = forms.CharField(max_length=60, required=False,
+    name = SingleLineField(max_length=120)
+    segment = SingleLineField(max_length=60, required=False,
                               widget=forms.TextInput(attrs={"list": "segments"}))  # fmt: skip
     tier = forms.ChoiceField(choices=Customer.Tier.choices, label="Importance",
                              help_text="Key accounts lead the “who are we not hearing” list.")  # fmt: skip
 
-    def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
-
-    def clean_segment(self) -> str:
-        return " ".join(self.cleaned_data["segment"].split())
-
 
 class MergeForm(forms.Form):
-    into = forms.CharField(
+    into = SingleLineField(
         label="The right customer", max_length=120,
         help_text="The customer this one should have been.",
         widget=forms.TextInput(attrs={"list": "customer-names", "autocomplete": "off"}),
@@ -157,7 +152,7 @@ class MergeForm(forms.Form):
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_into(self) -> Customer:
-        name = " ".join(self.cleaned_data["into"].split())
+        name = self.cleaned_data["into"]
         target = Customer.objects.named(name)
         if target is None:
             raise ValidationError(MERGE_UNKNOWN, params={"name": name}, code="unknown")

@@ -14,6 +14,8 @@ from .series import (
     COUNT_NEEDED,
     NOT_A_MEMBER,
     PICK_A_WEEKDAY,
+    STANDING_ITEM_TOO_LONG,
+    TOO_MANY_STANDING_ITEMS,
     UNTIL_BEFORE_START,
     UNTIL_NEEDED,
     AgendaTemplateField,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django import forms
 
 from accounts.models import User
+from insightboard.fields import SingleLineField
 
-from ..models import Team
+from ..models import AGENDA_TITLE_MAX_LENGTH, Team
 from .meetings import TeamPeopleField, _team_people
 
 
 class AgendaItemForm(forms.Form):
-    title = forms.CharField(max_length=160)
+    title = SingleLineField(max_length=AGENDA_TITLE_MAX_LENGTH)
     minutes = forms.IntegerField(min_value=1, max_value=240, initial=5)
     owner = TeamPeopleField(queryset=User.objects.none(), required=False)
     notes = forms.CharField(

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import User, normalize_address
-from insightboard.fields import DateField
+from insightboard.fields import DateField, SingleLineField
 from insightboard.widgets import TimeInput
 
 from ..models import Team
@@ -31,13 +31,13 @@ def _team_people(team: Team):
 class MeetingForm(forms.Form):
     """A one-off meeting, or one occurrence of a series moved or edited."""
 
-    title = forms.CharField(max_length=120, initial="Customer round")
+    title = SingleLineField(max_length=120, initial="Customer round")
     date = DateField()
     time = forms.TimeField(widget=TimeInput())
     duration_minutes = forms.IntegerField(
         label="Length (minutes)", min_value=5, max_value=480, initial=30
     )
-    location = forms.CharField(label="Location or video link", max_length=200, required=False)
+    location = SingleLineField(label="Location or video link", max_length=200, required=False)
     facilitator = TeamPeopleField(queryset=User.objects.none(), required=False)
 
     def __init__(self, *args, team: Team, **kwargs):

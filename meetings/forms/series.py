@@ -7,12 +7,13 @@ import re
 
 from dateutil import rrule
 from django import forms
+from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from insightboard.fields import DateField
+from insightboard.fields import DateField, SingleLineField, single_line
 from insightboard.widgets import TimeInput
 
-from ..models import Team
+from ..models import AGENDA_TITLE_MAX_LENGTH, MAX_STANDING_ITEMS, Team
 from .meetings import TeamPeopleField, _team_people
 
 WEEKDAYS = [("MO", "Mon"), ("TU", "Tue"), ("WE", "Wed"), ("TH", "Thu"), ("FR", "Fri"),
@@ -23,18 +24,24 @@ UNTIL_NEEDED = "Give the last date."
 COUNT_NEEDED = "Give the number of meetings."
 UNTIL_BEFORE_START = "The series must end after its first meeting."
 NOT_A_MEMBER = "Pick someone from the team."
+TOO_MANY_STANDING_ITEMS = (
+    f"{MAX_STANDING_ITEMS} standing items at most: add the rest to a meeting's own agenda."
+)
+STANDING_ITEM_TOO_LONG = f"Keep each item to {AGENDA_TITLE_MAX_LENGTH} characters at most."
 
 
 class AgendaTemplateField(forms.CharField):
-    """'Pipeline review, 10' per line ⇄ [{"title": "Pipeline review", "minutes": 10}]."""
+    """'Pipeline review, 10' per line ⇄ [{"title": "Pipeline review", "minutes": 10}].
+    Its value is a list, so it is bounded in items and in each title's length (a
+    max_length here counted the items, and let thousands through)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Standing agenda items")
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 5000)
         kwargs.setdefault(
             "help_text",
-            "One per line: title, minutes. They follow the insight round in every meeting.",
+            f"One per line, up to {MAX_STANDING_ITEMS}: title, minutes. "
+            "They follow the insight round in every meeting.",
         )
         kwargs.setdefault(
             "widget",
@@ -50,13 +57,20 @@ class AgendaTemplateField(forms.CharField):
     def to_python(self, value) -> list[dict]:
         items = []
         for line in (super().to_python(value) or "").splitlines():
-            if not line.strip():
+            if not single_line(line):
                 continue
             title, _, minutes = line.rpartition(",")
             if not title.strip() or not re.fullmatch(r"[0-9]{1,4}", minutes.strip()):
                 title, minutes = line, "5"
-            items.append({"title": title.strip()[:160], "minutes": max(1, min(int(minutes), 240))})
+            items.append({"title": single_line(title), "minutes": max(1, min(int(minutes), 240))})
         return items
+
+    def validate(self, value: list[dict]) -> None:
+        super().validate(value)
+        if len(value) > MAX_STANDING_ITEMS:
+            raise ValidationError(TOO_MANY_STANDING_ITEMS, code="too_many_standing_items")
+        if any(len(item["title"]) > AGENDA_TITLE_MAX_LENGTH for item in value):
+            raise ValidationError(STANDING_ITEM_TOO_LONG, code="standing_item_too_long")
 
 
 class SeriesSettingsForm(forms.Form):
@@ -72,13 +86,13 @@ class SeriesSettingsForm(forms.Form):
 
 
 class SeriesForm(forms.Form):
-    title = forms.CharField(max_length=120, initial="Weekly customer round")
+    title = SingleLineField(max_length=120, initial="Weekly customer round")
     first_date = DateField(label="First meeting")
     start_time = forms.TimeField(widget=TimeInput())
     duration_minutes = forms.IntegerField(
         label="Length (minutes)", min_value=5, max_value=480, initial=30
     )
-    location = forms.CharField(label="Location or video link", max_length=200, required=False)
+    location = SingleLineField(label="Location or video link", max_length=200, required=False)
     facilitator = TeamPeopleField(queryset=User.objects.none(), required=False)
     rotate_facilitator = forms.BooleanField(
         label="Rotate the facilitator", required=False,

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from accounts.models import normalize_address
 from accounts.timezones import time_zone_choices
+from insightboard.fields import SingleLineField
 from insightboard.widgets import TimeInput
 
 from ..models import Membership, Team, TeamWebhook
@@ -86,6 +87,7 @@ class TeamSettingsForm(forms.ModelForm):
             "minutes_per_person",
             "close_after_minutes",
         ]
+        field_classes = {"name": SingleLineField}
         labels = {
             "freshness_mode": "An insight is fresh when the conversation was",
             "freshness_days": "Number of days",
@@ -117,6 +119,7 @@ class TeamCreateForm(forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name", "slug", "time_zone"]
+        field_classes = {"name": SingleLineField}
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))

@@ -35,7 +35,10 @@ from .attendance import (
 )
 from .meetings import close_overdue_meetings, create_meeting, skip_meeting, update_meeting
 from .series import (
+    FOLLOWING_FROM_THE_PAST,
     MATERIALISE_AHEAD,
+    MAX_MEETINGS_AT_ONCE,
+    TOO_MANY_MEETINGS,
     create_series,
     edit_series_from,
     end_series,

@@ -8,7 +8,14 @@ from django.db.models import F, Max
 
 from accounts.models import User
 
-from ..models import AgendaItem, Attendance, Meeting, Team
+from ..models import (
+    AGENDA_TITLE_MAX_LENGTH,
+    MAX_STANDING_ITEMS,
+    AgendaItem,
+    Attendance,
+    Meeting,
+    Team,
+)
 
 ROUND_TITLE = "Fresh customer insights"
 ROUND_STAYS_FIRST = "The insight round always opens the meeting."
@@ -18,26 +25,30 @@ def round_minutes(team: Team, attendees: int) -> int:
     return max(team.minutes_per_person * attendees, team.minutes_per_person)
 
 
-def create_agenda(meeting: Meeting, attendee_count: int, template: list[dict]) -> None:
-    items = [
+def standing_items(meeting: Meeting, template: list[dict], *, after: int) -> list[AgendaItem]:
+    """A series' standing agenda as one meeting's items, placed after position `after`.
+    A template saved before the forms bounded it is cut to the bound here, where every
+    meeting's copy is made."""
+    return [
         AgendaItem(
             meeting=meeting,
-            kind=AgendaItem.Kind.ROUND,
-            position=0,
-            title=ROUND_TITLE,
-            minutes=round_minutes(meeting.team, attendee_count),
+            position=after + offset,
+            title=str(entry.get("title", ""))[:AGENDA_TITLE_MAX_LENGTH] or "Item",
+            minutes=int(entry.get("minutes") or 5),
         )
+        for offset, entry in enumerate(template[:MAX_STANDING_ITEMS], start=1)
     ]
-    for position, entry in enumerate(template, start=1):
-        items.append(
-            AgendaItem(
-                meeting=meeting,
-                position=position,
-                title=str(entry.get("title", ""))[:160] or "Item",
-                minutes=int(entry.get("minutes") or 5),
-            )
-        )
-    AgendaItem.objects.bulk_create(items)
+
+
+def create_agenda(meeting: Meeting, attendee_count: int, template: list[dict]) -> None:
+    round_ = AgendaItem(
+        meeting=meeting,
+        kind=AgendaItem.Kind.ROUND,
+        position=0,
+        title=ROUND_TITLE,
+        minutes=round_minutes(meeting.team, attendee_count),
+    )
+    AgendaItem.objects.bulk_create([round_, *standing_items(meeting, template, after=0)])
 
 
 def resize_round(meeting: Meeting) -> None:

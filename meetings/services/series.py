@@ -5,20 +5,31 @@ changes. Rules are read and changed in recurrence.py."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import zoneinfo
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from .. import recurrence
 from ..models import AgendaItem, Attendance, Meeting, Series, Team
-from .agenda import create_agenda, renumber
+from .agenda import create_agenda, renumber, standing_items
 from .attendance import excuse_away_attendees
 from .rotation import next_facilitator
 
+log = logging.getLogger(__name__)
+
 # How far ahead a series' meetings exist as rows (for calendars, reminders, excuses).
 MATERIALISE_AHEAD = dt.timedelta(weeks=8)
+# The most meetings one call creates for a series: a meeting a day, over twice the
+# window, as "this and following" materialises MATERIALISE_AHEAD past the last
+# meeting it replaces (those it replaces come on top). More is a rule or a date no
+# form lets through: each meeting brings its attendees, agenda and reminders.
+MAX_MEETINGS_AT_ONCE = 2 * MATERIALISE_AHEAD.days
+TOO_MANY_MEETINGS = "A series creates at most %(max)s meetings at once."
+FOLLOWING_FROM_THE_PAST = "The following meetings can't start before today."
 
 
 def _series_attendee_ids(series: Series) -> list[int]:
@@ -29,14 +40,22 @@ def _series_attendee_ids(series: Series) -> list[int]:
 
 
 @transaction.atomic
-def materialise_series(*, series: Series, start: dt.datetime, end: dt.datetime) -> list[Meeting]:
+def materialise_series(
+    *, series: Series, start: dt.datetime, end: dt.datetime, replacing: int = 0
+) -> list[Meeting]:
     """Create the series' meetings in [start, end) that don't exist yet, each with its
     attendees and agenda. Run twice, it creates nothing more; a skipped (cancelled)
-    or moved occurrence keeps its row, so it is never re-created."""
+    or moved occurrence keeps its row, so it is never re-created. Refuses a window
+    holding more than MAX_MEETINGS_AT_ONCE occurrences (plus the `replacing` meetings
+    these take over from), before creating any."""
+    occurrences = series.occurrences(start, end)
+    limit = MAX_MEETINGS_AT_ONCE + replacing
+    if len(occurrences) > limit:
+        raise ValidationError(TOO_MANY_MEETINGS, code="too_many_meetings", params={"max": limit})
     attendee_ids = _series_attendee_ids(series)
     guest_ids = set(series.guests.values_list("pk", flat=True))
     meetings = []
-    for occurrence in series.occurrences(start, end):
+    for occurrence in occurrences:
         meeting = Meeting.objects.filter(series=series, occurrence_start=occurrence).first()
         if meeting is None:
             meeting = Meeting.objects.create(
@@ -69,7 +88,12 @@ def materialise_all_series(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     total = 0
     for series in Series.objects.select_related("team", "facilitator"):
-        total += len(materialise_series(series=series, start=now, end=now + MATERIALISE_AHEAD))
+        try:
+            total += len(materialise_series(series=series, start=now, end=now + MATERIALISE_AHEAD))
+        except ValidationError:
+            # A rule changed in the admin can ask for more than MAX_MEETINGS_AT_ONCE:
+            # that series waits for a fix, every other one still gets its meetings.
+            log.exception("Series %s was not materialised", series.pk)
     return total
 
 
@@ -92,6 +116,10 @@ def edit_series_from(*, meeting: Meeting, data: dict) -> Series:
     split = meeting.occurrence_start or meeting.starts_at
     local_split = split.astimezone(old.team.zone)
     first_date = data.get("first_date", local_split.date())
+    # Its own day may have passed (a meeting not yet closed); any earlier day would
+    # bring back meetings that are over before they exist, as many as the date allows.
+    if first_date < min(local_split.date(), timezone.localdate(timezone=old.team.zone)):
+        raise ValidationError(FOLLOWING_FROM_THE_PAST, code="following_from_the_past")
     new = Series.objects.create(
         team=old.team,
         title=data.get("title", old.title),
@@ -127,7 +155,8 @@ def edit_series_from(*, meeting: Meeting, data: dict) -> Series:
     horizon = max([m.starts_at for m in later] + [timezone.now()]) + MATERIALISE_AHEAD
     start = min(split, dt.datetime.combine(first_date, dt.time.min, old.team.zone), timezone.now())
     fresh = sorted(
-        materialise_series(series=new, start=start, end=horizon), key=lambda m: m.starts_at
+        materialise_series(series=new, start=start, end=horizon, replacing=len(later)),
+        key=lambda m: m.starts_at,
     )
     zone = new.team.zone
     for meeting_before in later:
@@ -181,10 +210,7 @@ def update_series_settings(
             meeting.agenda_items.order_by("-position").values_list("position", flat=True).first()
             or 0
         )
-        AgendaItem.objects.bulk_create(
-            AgendaItem(meeting=meeting, position=last + i, title=e["title"], minutes=e["minutes"])
-            for i, e in enumerate(agenda_template, start=1)
-        )
+        AgendaItem.objects.bulk_create(standing_items(meeting, agenda_template, after=last))
         renumber(meeting)
     return len(scheduled)
 

@@ -27,6 +27,8 @@ from ..forms import AgendaItemForm, AttendeeForm, ExcuseForm, MeetingForm
 from ..models import Meeting, Series, Team
 
 LIST_PAGE_SIZE = 20
+# The new date decides where "this and following" starts, so how many meetings it makes.
+DATE_ERRORS = {"following_from_the_past", "too_many_meetings"}
 
 
 class MeetingFilter(forms.Form):
@@ -201,7 +203,7 @@ def meeting_edit(request: HttpRequest, slug: str, meeting_id: int) -> HttpRespon
                       "facilitator": data["facilitator"]},
             )  # fmt: skip
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_error("date" if getattr(error, "code", None) in DATE_ERRORS else None, error)
         else:
             messages.success(request, "Meeting updated.")
             return redirect(meeting)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import icalendar
 import pytest
@@ -51,6 +52,19 @@ def feed_url(user) -> str:
     return reverse("meetings:calendar-feed", args=[user.calendar_token])
 
 
+# RFC 5545 3.1: a content line starts with a property name; a folded line goes on
+# with a space. Each ends with CRLF; no other CR or LF may appear in the file.
+CONTENT_LINE = re.compile(rb"[A-Za-z0-9-]+[;:].*| .*")
+
+
+def assert_content_lines(body: bytes) -> None:
+    assert body.endswith(b"\r\n")
+    for line in body[: -len(b"\r\n")].split(b"\r\n"):
+        assert b"\r" not in line and b"\n" not in line, line
+        assert len(line) <= 75, line
+        assert CONTENT_LINE.fullmatch(line), line
+
+
 # --- One meeting as a download -----------------------------------------------------
 
 
@@ -94,6 +108,74 @@ def test_the_event_uid_is_stable_when_the_meeting_moves(client, meeting, member)
 
     assert str(before["uid"]) == str(after["uid"]) == f"meeting-{meeting.pk}@insightboard"
     assert after.decoded("dtstart") == STARTS + dt.timedelta(hours=2)
+
+
+LINE_BREAKS = ["\n", "\r\n", "\r"]
+
+
+@pytest.mark.parametrize("line_break", LINE_BREAKS, ids=["LF", "CRLF", "CR"])
+def test_a_title_with_a_line_break_downloads_as_an_escaped_event(
+    client, team, facilitator, member, line_break
+):
+    # Titles saved before the forms kept them on one line are still out there.
+    meeting = services.create_meeting(
+        team=team, title=f"Customer{line_break}round", starts_at=STARTS, duration_minutes=30,
+        location=f"Room{line_break}2",
+    )  # fmt: skip
+    client.force_login(member)
+
+    response = client.get(ics_url(meeting))
+
+    assert response.status_code == 200
+    assert_content_lines(response.content)
+    [event] = events(response.content)
+    assert str(event["summary"]) == "Customer\nround (Sales)"
+    assert str(event["location"]) == "Room\n2"
+
+
+@pytest.mark.parametrize("line_break", LINE_BREAKS, ids=["LF", "CRLF", "CR"])
+def test_a_title_with_a_line_break_stays_an_escaped_event_in_the_feed(
+    client, team, facilitator, member, line_break
+):
+    services.create_meeting(
+        team=team, title=f"Customer{line_break}round", starts_at=STARTS, duration_minutes=30
+    )
+
+    response = client.get(feed_url(member))
+
+    assert response.status_code == 200
+    assert_content_lines(response.content)
+    [event] = events(response.content)
+    assert str(event["summary"]) == "Customer\nround (Sales)"
+
+
+@pytest.mark.parametrize("line_break", LINE_BREAKS, ids=["LF", "CRLF", "CR"])
+def test_bobs_feed_still_works_when_his_name_has_a_line_break(client, meeting, member, line_break):
+    member.name = f"Bob{line_break}Member"
+    member.save(update_fields=["name"])
+
+    response = client.get(feed_url(member))
+
+    assert response.status_code == 200
+    assert_content_lines(response.content)
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert str(calendar["x-wr-calname"]) == r"InsightBoard · Bob\nMember"  # RFC 5545 TEXT
+    [event] = calendar.walk("VEVENT")
+    assert str(event["summary"]) == "Customer round (Sales)"
+
+
+def test_every_line_of_a_long_download_is_folded(client, team, facilitator, member):
+    meeting = services.create_meeting(
+        team=team, title="Quarterly; review, " * 10, starts_at=STARTS, duration_minutes=30,
+        location="https://meet.example.com/" + "x" * 200,
+    )  # fmt: skip
+    client.force_login(member)
+
+    response = client.get(ics_url(meeting))
+
+    assert_content_lines(response.content)
+    [event] = events(response.content)
+    assert str(event["summary"]) == "Quarterly; review, " * 10 + " (Sales)"
 
 
 def test_outsider_gets_404_on_the_meeting_download(client, meeting, outsider):
