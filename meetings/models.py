@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.timezones import validate_time_zone
 
+from . import webhook_targets
 from .signals import meeting_ended
 
 
@@ -574,6 +575,15 @@ class TeamWebhook(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.team}"
+
+    def clean(self) -> None:
+        # Every ModelForm (the Django admin's) checks here; the team settings form and
+        # the sender call the same rule.
+        if self.url and self.kind:
+            try:
+                webhook_targets.check(self.kind, self.url)
+            except ValidationError as error:
+                raise ValidationError({"url": error}) from None
 
     @property
     def masked_url(self) -> str:
