@@ -587,6 +587,11 @@ class TeamWebhook(models.Model):
 
     @property
     def masked_url(self) -> str:
-        """Enough to recognise it, never enough to use it."""
+        """Enough to recognise it, never enough to use it: the host, the path's first
+        word and the last four characters, https://hooks.slack.com/services/T…/…1234."""
         parts = urlsplit(self.url)
-        return f"{parts.scheme}://{parts.netloc}/…{self.url[-4:]}"
+        host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname or ""
+        head, _, rest = parts.path.lstrip("/").partition("/")
+        if len(rest) < 20:  # too short to show any of it
+            return f"{parts.scheme}://{host}/…"
+        return f"{parts.scheme}://{host}/{head}/{rest[0]}…/…{self.url[-4:]}"

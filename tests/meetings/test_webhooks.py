@@ -13,7 +13,7 @@ from tests.conftest import A_PUBLIC_ADDRESS
 pytestmark = pytest.mark.django_db
 
 SECRET_URL = "https://hooks.slack.com/services/T000/B000/verysecrettoken1234"
-MASKED = "https://hooks.slack.com/…1234"
+MASKED = "https://hooks.slack.com/services/T…/…1234"
 
 
 def error_next_to_the_field(message: str) -> str:
@@ -145,6 +145,83 @@ def test_an_address_whose_host_cannot_be_found_is_not_saved(client, team, team_a
 
     assert escape(NOT_FOUND % {"host": "hooks.slack.com"}) in response.content.decode()
     assert not TeamWebhook.objects.exists()
+
+
+# --- The Django admin ---------------------------------------------------------
+
+ADMIN = "/admin/meetings/teamwebhook/"
+
+
+def admin_form(team, **changes) -> dict:
+    return {"team": team.pk, "kind": "slack", "url": SECRET_URL, "is_active": "on", **changes}
+
+
+def test_olivia_never_sees_a_secret_address_in_the_admin(client, team, org_admin):
+    webhook = TeamWebhook.objects.create(team=team, kind="slack", url=SECRET_URL)
+    client.force_login(org_admin)
+
+    pages = [client.get(ADMIN), client.get(f"{ADMIN}{webhook.pk}/change/")]
+
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "verysecrettoken" not in html and "B000" not in html
+        assert MASKED in html
+
+
+@pytest.mark.parametrize(
+    ("url", "answer", "message"),
+    [
+        ("https://127.0.0.1/services/T/B/x", None, NOT_SLACK_OR_TEAMS),
+        ("http://hooks.slack.com/services/T/B/x", None, HTTPS_ONLY),
+        (SECRET_URL, "127.0.0.1", not_public("127.0.0.1", "a loopback address")),
+        (SECRET_URL, "169.254.169.254", not_public("169.254.169.254", "a cloud metadata address")),
+    ],
+)
+def test_olivia_cannot_point_a_webhook_into_our_network_from_the_admin(
+    client, team, org_admin, dns, url, answer, message
+):
+    if answer:
+        dns["hooks.slack.com"] = [answer]
+    client.force_login(org_admin)
+
+    response = client.post(f"{ADMIN}add/", admin_form(team, url=url))
+
+    assert response.status_code == 200  # the form again, with the error
+    assert error_next_to_the_field(message) in response.content.decode()
+    assert not TeamWebhook.objects.exists()
+
+
+def test_olivia_replaces_an_address_in_the_admin_and_an_empty_field_keeps_it(
+    client, team, org_admin, dns
+):
+    dns["hooks.slack.com"] = [A_PUBLIC_ADDRESS]
+    webhook = TeamWebhook.objects.create(team=team, kind="slack", url=SECRET_URL)
+    client.force_login(org_admin)
+
+    kept = client.post(f"{ADMIN}{webhook.pk}/change/", admin_form(team, url="", is_active=""))
+    webhook.refresh_from_db()
+    assert kept.status_code == 302
+    assert (webhook.url, webhook.is_active) == (SECRET_URL, False)
+
+    new = "https://hooks.slack.com/services/T000/B000/anothersecret5678"
+    client.post(f"{ADMIN}{webhook.pk}/change/", admin_form(team, url=new))
+    webhook.refresh_from_db()
+    assert webhook.url == new
+
+
+def test_olivia_cannot_keep_a_saved_address_that_now_leads_into_our_network(
+    client, team, org_admin, dns
+):
+    dns["hooks.slack.com"] = ["10.1.2.3"]
+    webhook = TeamWebhook.objects.create(team=team, kind="slack", url=SECRET_URL)
+    client.force_login(org_admin)
+
+    response = client.post(f"{ADMIN}{webhook.pk}/change/", admin_form(team, url=""))
+
+    message = not_public("10.1.2.3", "a private address")
+    assert error_next_to_the_field(message) in response.content.decode()
+    assert "verysecrettoken" not in response.content.decode()
 
 
 # --- The rule ---------------------------------------------------------------
