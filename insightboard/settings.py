@@ -305,6 +305,13 @@ EARLY_WARNING_DROP = env.float("EARLY_WARNING_DROP", default=0.25)
 # worker's rows go out again well before a 5-minute final reminder is late.
 REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=30)
 
+# --- Team channels (Slack, Microsoft Teams) ---------------------------------------
+# Development only: accept http:// webhook addresses too. The host must still be
+# Slack's or Teams' and resolve to public addresses (meetings/webhook_targets.py).
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+if WEBHOOK_ALLOW_HTTP and not DEBUG:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_HTTP=true is for development: not with DEBUG off.")
+
 # --- Security -----------------------------------------------------------------
 # HTTPS=true when served behind TLS (the proxy sets X-Forwarded-Proto).
 HTTPS = env.bool("HTTPS", default=False)

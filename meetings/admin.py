@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
@@ -106,8 +107,42 @@ class AgendaItemAdmin(OrgAdminPermissions, admin.ModelAdmin):
     autocomplete_fields = ["meeting", "owner"]
 
 
+class _WriteOnlyURLInput(forms.URLInput):
+    def format_value(self, value):
+        return None  # the saved address never goes back to the browser
+
+
+class TeamWebhookForm(forms.ModelForm):
+    """The address is write-only here as on the team settings page: the page shows it
+    masked, and an empty field keeps the saved one. TeamWebhook.clean checks it."""
+
+    url = forms.URLField(
+        label="New address", max_length=500, required=False, assume_scheme="https",
+        widget=_WriteOnlyURLInput, help_text="Write-only. Leave empty to keep the current address.",
+    )  # fmt: skip
+
+    class Meta:
+        model = TeamWebhook
+        fields = ["team", "kind", "url", "mention_names", "is_active"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if not url and self.instance.pk:
+            return self.instance.url
+        if not url:
+            raise ValidationError(self.fields["url"].error_messages["required"], code="required")
+        return url
+
+
 @admin.register(TeamWebhook)
 class TeamWebhookAdmin(OrgAdminPermissions, admin.ModelAdmin):
-    list_display = ("team", "kind", "masked_url", "mention_names", "is_active")
+    form = TeamWebhookForm
+    fields = ["team", "kind", "address", "url", "mention_names", "is_active", "created_at"]
+    readonly_fields = ["address", "created_at"]
+    list_display = ("team", "kind", "address", "mention_names", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("team__name",)
+
+    @admin.display(description="Address")
+    def address(self, webhook: TeamWebhook) -> str:
+        return webhook.masked_url if webhook.url else "—"

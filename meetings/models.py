@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.timezones import validate_time_zone
 
+from . import webhook_targets
 from .signals import meeting_ended
 
 
@@ -583,8 +584,22 @@ class TeamWebhook(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.team}"
 
+    def clean(self) -> None:
+        # Every ModelForm (the Django admin's) checks here; the team settings form and
+        # the sender call the same rule.
+        if self.url and self.kind:
+            try:
+                webhook_targets.check(self.kind, self.url)
+            except ValidationError as error:
+                raise ValidationError({"url": error}) from None
+
     @property
     def masked_url(self) -> str:
-        """Enough to recognise it, never enough to use it."""
+        """Enough to recognise it, never enough to use it: the host, the path's first
+        word and the last four characters, https://hooks.slack.com/services/T…/…1234."""
         parts = urlsplit(self.url)
-        return f"{parts.scheme}://{parts.netloc}/…{self.url[-4:]}"
+        host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname or ""
+        head, _, rest = parts.path.lstrip("/").partition("/")
+        if len(rest) < 20:  # too short to show any of it
+            return f"{parts.scheme}://{host}/…"
+        return f"{parts.scheme}://{host}/{head}/{rest[0]}…/…{self.url[-4:]}"

@@ -3,14 +3,20 @@ TransientError (retry later) or PermanentError (give up, record why)."""
 
 from __future__ import annotations
 
+import functools
+import http.client
 import json
 import smtplib
+import socket
 import urllib.error
 import urllib.request
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
+
+from meetings import webhook_targets
 
 from . import batch, content
 from .models import Message
@@ -77,8 +83,83 @@ class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
         return None  # a webhook that redirects is refused, not followed elsewhere
 
 
-# Only the webhook's own host is ever contacted: no redirects to follow.
-_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
+class CheckedRequest(urllib.request.Request):
+    """A request that may only connect to `addresses`: the ones the webhook rule
+    (meetings/webhook_targets.py) checked for the URL's host."""
+
+    def __init__(self, url: str, *, addresses: list[str], **kwargs) -> None:
+        super().__init__(url, **kwargs)
+        self.addresses = addresses
+
+
+def _connect_to_checked(addresses: list[str], address: tuple, timeout, source_address=None):
+    """socket.create_connection, to the checked addresses instead of a new lookup of the
+    host: a second DNS answer (rebinding) can't move the post elsewhere."""
+    _host, port = address
+    error: OSError = OSError("no checked address")
+    for checked in addresses:
+        try:
+            return socket.create_connection((checked, port), timeout, source_address)
+        except OSError as e:
+            error = e
+    raise error
+
+
+class _Pinned:
+    """Only the TCP connection is pinned: the Host header, TLS's server name and its
+    certificate check still use the URL's host."""
+
+    def __init__(self, host: str, *, addresses: list[str], **kwargs) -> None:
+        super().__init__(host, **kwargs)
+        self._create_connection = functools.partial(_connect_to_checked, addresses)
+
+
+class _PinnedHTTPConnection(_Pinned, http.client.HTTPConnection):
+    pass
+
+
+class _PinnedHTTPSConnection(_Pinned, http.client.HTTPSConnection):
+    pass
+
+
+def _checked_addresses(request: urllib.request.Request) -> list[str]:
+    addresses = getattr(request, "addresses", None)
+    if not addresses:  # fail closed: nothing goes out unchecked
+        raise urllib.error.URLError("refused: the address was not checked")
+    return addresses
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, request):
+        connection = functools.partial(_PinnedHTTPConnection, addresses=_checked_addresses(request))
+        return self.do_open(connection, request)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, request):
+        connection = functools.partial(
+            _PinnedHTTPSConnection, addresses=_checked_addresses(request)
+        )
+        return self.do_open(connection, request, context=self._context)
+
+
+# Only the webhook's own host, at the addresses checked, is ever contacted: no redirects
+# to follow, no proxy (it would look the host up again, unchecked).
+_NO_REDIRECTS = urllib.request.build_opener(
+    _RefuseRedirects, urllib.request.ProxyHandler({}), _PinnedHTTPHandler, _PinnedHTTPSHandler
+)
+
+
+def _target_addresses(webhook) -> list[str]:
+    """The webhook rule, again right before the post: an address saved before the rule
+    or by another path, or a host that now resolves into the network, is refused."""
+    try:
+        return webhook_targets.check(webhook.kind, webhook.url)
+    except ValidationError as error:
+        reason = error.messages[0]
+        if error.code == "not_found":  # the DNS may be down: try again later
+            raise TransientError(reason) from error
+        raise PermanentError(f"webhook refused: {reason}") from error
 
 
 class WebhookChannel(Channel):
@@ -91,9 +172,11 @@ class WebhookChannel(Channel):
         webhook = reminder.meeting.team.webhooks.filter(kind=self.name, is_active=True).first()
         if webhook is None:
             raise PermanentError("the team's webhook was removed")
+        addresses = _target_addresses(webhook)
         body = json.dumps(self.payload(content.missing_text(reminder, names=webhook.mention_names)))
-        request = urllib.request.Request(
+        request = CheckedRequest(
             webhook.url,
+            addresses=addresses,
             data=body.encode(),
             headers={"Content-Type": "application/json"},
             method="POST",

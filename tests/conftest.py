@@ -3,8 +3,10 @@ service skips locally without it but fails under CI=true."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
+import socket
 
 import pytest
 from django.db import connection
@@ -167,3 +169,42 @@ def counts_only(db):
     from insights.models import Sharing
 
     Sharing.objects.update_or_create(pk=1, defaults={"other_teams": Sharing.Scope.COUNTS})
+
+
+# Any global address: the tests that use it never connect to it (the HTTP boundary is
+# faked, or the target is refused first).
+A_PUBLIC_ADDRESS = "3.120.0.10"
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """Name lookups answered by the test, the one external boundary tests fake:
+    `dns["hooks.slack.com"] = [A_PUBLIC_ADDRESS]`. An answer may be an (address, port)
+    pair, to steer a connection at a local listener. Addresses and localhost resolve as
+    themselves; any other name is not found, so no test asks the real DNS."""
+    answers: dict[str, list] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in answers:
+            found = []
+            for answer in answers[host]:
+                address, to_port = answer if isinstance(answer, tuple) else (answer, port)
+                if ":" in address:
+                    found.append((socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "",
+                                  (address, int(to_port), 0, 0)))  # fmt: skip
+                else:
+                    found.append((socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "",
+                                  (address, int(to_port))))  # fmt: skip
+            return found
+        if host not in (None, "localhost"):
+            try:
+                ipaddress.ip_address(host)
+            except ValueError:
+                raise socket.gaierror(
+                    socket.EAI_NONAME, f"{host}: not found (tests never ask the real DNS)"
+                ) from None
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return answers

@@ -16,6 +16,7 @@ OURS = {
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SITE_URL", "DATABASE_URL",
     "REDIS_URL", "EMAIL_URL", "HTTPS", "VAR_DIR", "DJANGO_SETTINGS_MODULE", "CONN_MAX_AGE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests, never in a deployment
+    "WEBHOOK_ALLOW_HTTP",
 }  # fmt: skip
 PRODUCTION = {
     "DEBUG": "false",
@@ -96,6 +97,15 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_with_plain_http_webhooks_allowed(tmp_path):
+    env = {**PRODUCTION, "WEBHOOK_ALLOW_HTTP": "true"}
+    result = run("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='insightboard.settings';"
+                 " django.setup()", env, tmp_path)  # fmt: skip
+
+    assert result.returncode != 0
+    assert "WEBHOOK_ALLOW_HTTP=true is for development" in result.stderr
 
 
 def test_production_passes_check_deploy_with_zero_warnings(tmp_path):

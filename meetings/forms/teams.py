@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from accounts.timezones import time_zone_choices
 from insightboard.fields import SingleLineField
 from insightboard.widgets import TimeInput
 
+from .. import webhook_targets
 from ..models import Membership, Team, TeamWebhook
 
 MAX_INVITES = 50
@@ -161,18 +161,7 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Membership.Role.choices)
 
 
-# --- Meetings and series ---------------------------------------------------------
-
-
-HTTPS_ONLY = "Use the https:// address your Slack or Teams admin gave you."
-NOT_A_WEBHOOK = "This doesn't look like an incoming-webhook address."
-NOT_SLACK_OR_TEAMS = "Use an incoming-webhook address from Slack or Microsoft Teams."
-# Where Slack and Teams incoming webhooks live. Anything else (an internal host, say)
-# is refused, so a team admin can't make the worker call into the network.
-WEBHOOK_HOSTS = {
-    TeamWebhook.Kind.SLACK: ("hooks.slack.com",),
-    TeamWebhook.Kind.TEAMS: (".webhook.office.com", ".logic.azure.com", ".api.powerplatform.com"),
-}
+# --- Team channels ----------------------------------------------------------------
 
 
 class WebhookForm(forms.Form):
@@ -183,23 +172,12 @@ class WebhookForm(forms.Form):
         help_text="Off: the post only says how many are still to come.",
     )  # fmt: skip
 
-    def clean_url(self) -> str:
-        url = self.cleaned_data["url"]
-        parts = urlsplit(url)
-        if parts.scheme != "https":
-            raise ValidationError(HTTPS_ONLY, code="https_only")
-        if not parts.netloc or parts.path in ("", "/"):
-            raise ValidationError(NOT_A_WEBHOOK, code="not_a_webhook")
-        return url
-
     def clean(self):
         data = super().clean()
         url, kind = data.get("url"), data.get("kind")
         if url and kind:
-            host = (urlsplit(url).hostname or "").lower()
-            allowed = WEBHOOK_HOSTS[kind]
-            if urlsplit(url).port not in (None, 443) or not any(
-                host == a or (a.startswith(".") and host.endswith(a)) for a in allowed
-            ):
-                self.add_error("url", NOT_SLACK_OR_TEAMS)
+            try:
+                webhook_targets.check(kind, url)
+            except ValidationError as error:
+                self.add_error("url", error)
         return data

@@ -123,7 +123,7 @@ def test_an_excused_persons_insight_counts_the_same_on_every_page(client, team, 
 
 
 def test_reminders_digest_chat_post_and_summary_give_the_same_count(
-    client, meeting, facilitator, people, time_machine
+    client, meeting, facilitator, people, time_machine, dns
 ):
     TeamWebhook.objects.create(team=meeting.team, kind="slack", url="https://hooks.slack.com/x")
     time_machine.move_to(START - dt.timedelta(minutes=15), tick=False)

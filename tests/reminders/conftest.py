@@ -1,4 +1,4 @@
-"""Fixtures with real parts: an SMTP server (aiosmtpd), Celery worker and beat
+"""Fixtures with real parts: an SMTP server (aiosmtpd), an HTTP listener, Celery worker and beat
 processes sharing the PostgreSQL test database, and Redis.
 
 Subprocesses only see committed rows, so the tests that use them are
@@ -28,6 +28,14 @@ def smtp_sink(settings):
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 2
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def http_sink():
+    """A real HTTP listener on 127.0.0.1 that records everything it got."""
+    sink = harness.HttpSink().start()
     yield sink
     sink.stop()
 

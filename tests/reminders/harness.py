@@ -1,5 +1,6 @@
 """Real parts for the reminder reliability tests and bench/reminders.py: an SMTP
-server that records what it accepted and can be told to fail, Celery worker and
+server that records what it accepted and can be told to fail, an HTTP listener that
+records every request it got, Celery worker and
 beat processes started the way production starts them, and a PostgreSQL cluster of
 a test's own that it may restart."""
 
@@ -21,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
@@ -182,6 +184,64 @@ class SmtpSink:
             self.handler.fail_count, self.handler.fail_forever = 0, False
             self.handler.hang_seconds = 0.0
         self.handler.release.set()
+
+
+# --- HTTP -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    host: str
+    path: str
+    body: bytes
+
+
+class HttpSink:
+    """A real HTTP server on 127.0.0.1 that answers 200 to every POST and records every
+    connection and request it got: a listener inside the network, say."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.connections = 0
+        self.requests: list[Request] = []
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def setup(self) -> None:
+                super().setup()
+                with sink.lock:
+                    sink.connections += 1
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with sink.lock:
+                    sink.requests.append(
+                        Request("POST", self.headers.get("Host", ""), self.path, body)
+                    )
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args) -> None:
+                pass  # quiet test output
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+
+    def start(self) -> HttpSink:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def received(self) -> tuple[int, list[Request]]:
+        """(connections, requests) so far."""
+        with self.lock:
+            return self.connections, list(self.requests)
 
 
 # --- Processes ------------------------------------------------------------------

@@ -13,8 +13,10 @@ from accounts.models import Away
 from insights.services import submit_insight
 from meetings import services
 from meetings.models import Attendance, Membership
+from meetings.webhook_targets import NOT_SLACK_OR_TEAMS
 from reminders import dispatch, planner
 from reminders.models import Message
+from tests.conftest import A_PUBLIC_ADDRESS
 from tests.factories import CustomerFactory, MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -372,11 +374,12 @@ def test_a_temporary_failure_is_retried_with_backoff_held_in_the_row(
     assert (reminder.state, reminder.attempts) == (S.SENT, 2)
 
 
-def test_slack_webhook_posts_whos_missing_without_names_by_default(meeting, member, clock):
+def test_slack_webhook_posts_whos_missing_without_names_by_default(meeting, member, clock, dns):
     from unittest import mock
 
     from meetings.models import TeamWebhook
 
+    dns["hooks.slack.com"] = [A_PUBLIC_ADDRESS]
     TeamWebhook.objects.create(
         team=meeting.team, kind="slack", url="https://hooks.slack.com/services/T/B/secret"
     )
@@ -406,6 +409,104 @@ def test_slack_webhook_posts_whos_missing_without_names_by_default(meeting, memb
     assert url.endswith("/secret")
     assert "0 of 2 have brought a fresh customer insight" in body
     assert "2 still to come" in body and "Bob" not in body
+
+
+# --- Webhook targets: checked again right before each post -----------------------
+
+
+def slack_post(meeting, url: str) -> Message:
+    """Whos-missing post to a Slack webhook saved without the checks (an admin form
+    before they existed, say), swept when it is due."""
+    from meetings.models import TeamWebhook
+
+    TeamWebhook.objects.create(team=meeting.team, kind="slack", url=url)
+    services.replan_team(meeting.team)
+    sweep(dt.datetime.now(UTC))
+    return Message.objects.get(kind=Message.Kind.MISSING)
+
+
+@pytest.mark.parametrize(
+    ("url", "answer", "reason"),
+    [
+        # Typed straight into the Django admin before it checked anything.
+        ("http://127.0.0.1:{port}/services/T/B/secret", None, NOT_SLACK_OR_TEAMS),
+        # Slack's own name, answered with the listener's loopback address.
+        (
+            "http://hooks.slack.com/services/T/B/secret",
+            "127.0.0.1",
+            "hooks.slack.com leads to 127.0.0.1, a loopback address",
+        ),
+    ],
+)
+def test_the_sender_never_posts_to_a_loopback_listener(
+    meeting, member, clock, dns, http_sink, settings, url, answer, reason
+):
+    settings.WEBHOOK_ALLOW_HTTP = True  # so that it is the address that is refused
+    if answer:
+        dns["hooks.slack.com"] = [(answer, http_sink.port)]
+    clock(START - dt.timedelta(minutes=15))
+
+    post = slack_post(meeting, url.format(port=http_sink.port))
+
+    assert http_sink.received() == (0, [])
+    assert post.state == S.FAILED_PERMANENT
+    assert reason in post.last_error
+
+
+def test_a_refused_target_fails_for_good_and_olivia_sees_why_not_the_address(
+    client, meeting, member, clock, dns, org_admin
+):
+    dns["hooks.slack.com"] = [A_PUBLIC_ADDRESS, "169.254.169.254"]  # the metadata service
+    clock(START - dt.timedelta(minutes=15))
+
+    post = slack_post(meeting, "https://hooks.slack.com/services/T/B/verysecret")
+
+    assert (post.state, post.attempts) == (S.FAILED_PERMANENT, 1)
+    client.force_login(org_admin)
+    html = client.get("/reminders/failures/").content.decode()
+    assert "169.254.169.254, a cloud metadata address" in html
+    assert "verysecret" not in html
+
+
+def test_a_webhook_host_that_cannot_be_found_is_tried_again_later(meeting, member, clock, dns):
+    clock(START - dt.timedelta(minutes=15))
+
+    post = slack_post(meeting, "https://hooks.slack.com/services/T/B/secret")
+
+    assert (post.state, post.attempts) == (S.PENDING, 1)
+    assert "hooks.slack.com could not be found" in post.last_error
+
+
+def test_a_post_goes_to_the_address_that_was_checked_not_to_a_second_lookup(dns, http_sink):
+    from reminders import channels
+
+    # The name now answers something else (DNS rebinding): the post must not follow it.
+    dns["hooks.example.com"] = ["10.9.8.7"]
+    request = channels.CheckedRequest(
+        f"http://hooks.example.com:{http_sink.port}/services/x", addresses=["127.0.0.1"],
+        data=b"{}", method="POST",
+    )  # fmt: skip
+
+    with channels._NO_REDIRECTS.open(request, timeout=5) as response:
+        assert response.read() == b"ok"
+
+    _, requests = http_sink.received()
+    assert [(r.host, r.path) for r in requests] == [
+        (f"hooks.example.com:{http_sink.port}", "/services/x")
+    ]
+
+
+def test_a_request_without_checked_addresses_is_never_sent(http_sink):
+    import urllib.error
+    import urllib.request
+
+    from reminders import channels
+
+    request = urllib.request.Request(f"http://127.0.0.1:{http_sink.port}/x", data=b"{}")
+
+    with pytest.raises(urllib.error.URLError):
+        channels._NO_REDIRECTS.open(request, timeout=5)
+    assert http_sink.received() == (0, [])
 
 
 def test_names_in_chat_posts_cannot_mention_everyone_or_hide_links(meeting, member):
