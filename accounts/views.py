@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -25,6 +26,16 @@ login = auth_views.LoginView.as_view(
 # address has an account) and per client (said plainly).
 RESETS_PER_ADDRESS, RESETS_PER_CLIENT = "3/h", "20/h"
 TOO_MANY_RESETS = "Too many reset requests from your network. Wait a few minutes and try again."
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The owner proved they read their mail: their account's lockout ends.
+        axes_reset(username=normalize_address(form.user.email))
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):

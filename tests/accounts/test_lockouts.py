@@ -156,3 +156,18 @@ def test_a_client_asking_for_many_resets_is_told_to_wait(client, db):
     assert response.status_code == 429
     assert b"Wait a few minutes" in response.content
     assert mail.outbox == []
+
+
+def test_a_password_reset_ends_the_accounts_lockout(client, member, deliver):
+    for _ in range(10):
+        login(client, "bob@example.com", REMOTE_ADDR="203.0.113.9")
+    client.post("/accounts/password-reset/", {"email": "bob@example.com"})
+    [message] = deliver()
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", message.body).group(1)
+    form_page = client.get(link, follow=True)
+    new = {"new_password1": "a-brand-new-secret-42", "new_password2": "a-brand-new-secret-42"}
+    client.post(form_page.redirect_chain[-1][0], new)
+
+    response = login(client, "bob@example.com", "a-brand-new-secret-42", REMOTE_ADDR="198.51.100.3")
+
+    assert response.status_code == 302
