@@ -23,6 +23,7 @@ query). tests/insights/test_round.py holds both to the same fixture.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db import models
@@ -135,6 +136,28 @@ def round_for(meeting: Meeting) -> Round:
     for insight in insights.values():
         insight.meeting = meeting  # freshness needs the meeting's day; no extra query
     return Round(seats=[Seat(a, insights.get(a.user_id)) for a in attendances])
+
+
+def round_fingerprint(meeting: Meeting) -> str:
+    """A digest of everything the round shows (its seats and their people, each
+    insight's words, customer, tags and star, the meeting's times and state), read
+    as plain values without building the round: an agenda polling a
+    round that hasn't changed is answered 304, without loading or rendering it."""
+    seats = meeting.attendances.order_by("pk").values_list(
+        "user_id", "user__name", "status", "excuse_reason", "presented_at"
+    )
+    insights = meeting.insights.order_by("pk").values_list(
+        "pk", "author_id", "customer__name", "contact", "said", "so_what", "channel",
+        "conversation_date", "is_late", "is_starred",
+    )  # fmt: skip
+    tags = (
+        Insight.tags.through.objects.filter(insight__meeting=meeting)
+        .order_by("pk")
+        .values_list("insight_id", "tag__name")
+    )
+    shown = (meeting.status, meeting.title, meeting.starts_at, meeting.ends_at,
+             list(seats), list(insights), list(tags))  # fmt: skip
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
 
 def counts(meeting: Meeting) -> tuple[int, int, int]:

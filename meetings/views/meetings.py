@@ -13,12 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import login_required
 from insightboard.fields import DateField
 from insights.models import Action
-from insights.round import round_for, with_round_counts
+from insights.round import round_fingerprint, round_for, with_round_counts
 from reminders.history import history_by_person
 
 from .. import services
@@ -163,11 +165,19 @@ def meeting_detail(request: HttpRequest, slug: str, meeting_id: int) -> HttpResp
 @login_required
 @require_GET
 def meeting_round(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
-    """The insight round fragment, polled by the agenda page (constant queries)."""
+    """The insight round fragment, polled by the agenda page every few seconds:
+    unchanged since the poller's copy, it is a 304 (no round loaded, nothing rendered;
+    the browser revalidates it by its ETag on every poll)."""
     access = access_team(request.user, slug)
     meeting = access_meeting(access, meeting_id)
     template = "meetings/meeting_detail.html#round" if request.htmx else "meetings/round.html"
-    return render(request, template, round_context(access, meeting))
+    etag = quote_etag(f"{round_fingerprint(meeting)}-{access.user.pk}-{access.rank}-{template}")
+    if (unchanged := get_conditional_response(request, etag=etag)) is not None:
+        return unchanged
+    response = render(request, template, round_context(access, meeting))
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @login_required

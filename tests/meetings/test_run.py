@@ -161,8 +161,99 @@ def test_the_round_fragment_query_count_does_not_grow_with_attendees(
             elif n % 3 == 0:
                 excused(meeting, user)
         added = size
-        with django_assert_max_num_queries(8) as captured:
+        with django_assert_max_num_queries(11) as captured:
             assert client.get(url(meeting, "meeting-round"), **HTMX).status_code == 200
+        counts.append(len(captured.captured_queries))
+
+    assert counts[0] == counts[1]
+
+
+# --- Polling an unchanged round ----------------------------------------------------------
+
+
+def poll(client, meeting, etag=None):
+    headers = {**HTMX, **({"HTTP_IF_NONE_MATCH": etag} if etag else {})}
+    return client.get(url(meeting, "meeting-round"), **headers)
+
+
+def test_an_unchanged_round_is_answered_304_without_a_body(client, round_in_progress, member):
+    client.force_login(member)
+    first = poll(client, round_in_progress)
+
+    again = poll(client, round_in_progress, first["ETag"])
+
+    assert first.status_code == 200 and first["ETag"]
+    assert "no-cache" in first["Cache-Control"] and "private" in first["Cache-Control"]
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["a new insight", "an edited insight", "the star", "an excuse", "a presented insight",
+     "a renamed attendee", "the meeting moved"],
+)  # fmt: skip
+def test_any_change_to_the_round_is_a_new_answer(client, round_in_progress, member, change):
+    meeting = round_in_progress
+    client.force_login(member)
+    etag = poll(client, meeting)["ETag"]
+    insight = meeting.insights.first()
+    if change == "a new insight":
+        newcomer = UserFactory(name="Nina Newcomer")
+        MembershipFactory(team=meeting.team, user=newcomer)
+        services.add_attendee(meeting=meeting, user=newcomer)
+        etag = poll(client, meeting)["ETag"]  # the new seat is a change of its own
+        submit(meeting, newcomer, "Globex")
+    elif change == "an edited insight":
+        insight.so_what = "Something else entirely."
+        insight.save()
+    elif change == "the star":
+        Insight.objects.filter(pk=insight.pk).update(is_starred=True)
+    elif change == "an excuse":
+        Attendance.objects.filter(meeting=meeting).exclude(user=insight.author).update(
+            status=Attendance.Status.EXCUSED, excuse_reason="Sick"
+        )
+    elif change == "a presented insight":
+        Attendance.objects.filter(meeting=meeting, user=insight.author).update(
+            presented_at=timezone.now()
+        )
+    elif change == "a renamed attendee":
+        type(insight.author).objects.filter(pk=insight.author_id).update(name="Renamed Person")
+    elif change == "the meeting moved":
+        Meeting.objects.filter(pk=meeting.pk).update(starts_at=meeting.starts_at + dt.timedelta(hours=1),
+                                                     ends_at=meeting.ends_at + dt.timedelta(hours=1))  # fmt: skip
+
+    answer = poll(client, meeting, etag)
+
+    assert answer.status_code == 200
+    assert answer["ETag"] != etag
+
+
+def test_each_viewer_has_their_own_copy(client, round_in_progress, member, facilitator):
+    client.force_login(member)
+    members = poll(client, round_in_progress)["ETag"]
+    client.force_login(facilitator)
+
+    assert poll(client, round_in_progress, members).status_code == 200
+
+
+def test_an_unchanged_round_costs_the_same_few_queries_at_any_size(
+    client, meeting, team, facilitator, django_assert_max_num_queries
+):
+    client.force_login(facilitator)
+    counts = []
+    added = 0
+    for size in (5, 50):
+        for n in range(size - added):
+            user = UserFactory()
+            MembershipFactory(team=team, user=user)
+            services.add_attendee(meeting=meeting, user=user)
+            if n % 2:
+                submit(meeting, user, f"Customer {size}-{n}")
+        added = size
+        etag = poll(client, meeting)["ETag"]
+        with django_assert_max_num_queries(7) as captured:
+            assert poll(client, meeting, etag).status_code == 304
         counts.append(len(captured.captured_queries))
 
     assert counts[0] == counts[1]
