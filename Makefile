@@ -67,10 +67,13 @@ test: install
 
 # Reminder dispatch: 10,000 reminders through a real worker into a real SMTP server,
 # planner and claim query plans, before and after 1M rows of history. Uses (and drops)
-# the scratch database insightboard_bench and Redis database 14; not run by CI.
+# the scratch database insightboard_bench and Redis database 14. Then the dashboards'
+# server time over large seeded data, and the pages under gunicorn and wrk beside a
+# floor page (bench/pages.py; needs Debian's wrk). Not run by CI.
 bench: install
 	$(PY) bench/reminders.py
 	$(PY) bench/dashboards.py
+	$(PY) bench/pages.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,197 @@
+"""Page benchmark: `make bench` (needs PostgreSQL and Redis on 127.0.0.1, and wrk).
+
+The app under gunicorn as in production (2 sync workers, DEBUG off, persistent
+PostgreSQL connections, Redis cache) with the demo data, in a scratch database it
+creates and drops (insightboard_bench_web), beside the floor page (bench/floor.py:
+a minimal Django project rendering 20 rows read from the same database) under the
+same gunicorn settings. wrk (Debian's) loads each page with 4 connections for 4 s,
+three times, on 127.0.0.1 only; the table gives the median req/s, p50, p99, and the
+req/s as a ratio to the floor's, measured in the same run. The figures go to
+bench/RESULTS.md too.
+
+Environment: BENCH_WEB_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/insightboard_bench_web), BENCH_REDIS_URL (default
+redis://127.0.0.1:6379/11; flushed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.reminders import drop_database, recreate_database  # noqa: E402
+from tests.reminders import harness  # noqa: E402
+
+RUNS, SECONDS, CONNECTIONS = 3, 4, 4
+
+
+def wrk(url: str, headers: dict[str, str]) -> tuple[float, float, float]:
+    """(req/s, p50 ms, p99 ms), the median of RUNS runs."""
+    results = []
+    for _ in range(RUNS):
+        argv = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url]
+        for name, value in headers.items():
+            argv += ["-H", f"{name}: {value}"]
+        out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+        rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)\s*$", out, re.M))
+        results.append((rate, _ms(latency["50"]), _ms(latency["99"])))
+        if re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+            raise RuntimeError(f"{url} answered errors:\n{out}")
+    return tuple(statistics.median(r[i] for r in results) for i in range(3))  # type: ignore[return-value]
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def gunicorn(name: str, app: str, port: int, env: dict, log_dir: Path) -> harness.Process:
+    argv = [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
+            "--workers", "2", "--access-logfile", "/dev/null"]  # fmt: skip
+    return harness.Process(name, argv, env=env, log_dir=log_dir).start()
+
+
+def answering(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=2)
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def pages() -> list[tuple[str, str, dict]]:
+    """(label, path, headers) of the pages measured, as the demo's facilitator of its
+    next open meeting with insights in sees them."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.models import User
+    from insights.models import Insight
+    from meetings.models import Meeting
+
+    meeting = (
+        Meeting.objects.filter(status__in=Meeting.OPEN, insights__isnull=False)
+        .select_related("team", "facilitator")
+        .order_by("starts_at")
+        .first()
+    )
+    client = Client()
+    client.force_login(meeting.facilitator)
+    session = client.cookies["sessionid"].value
+    slug, pk = meeting.team.slug, meeting.pk
+    insight = Insight.objects.filter(team=meeting.team).first()
+    cookie = {"Cookie": f"sessionid={session}"}
+    htmx = {**cookie, "HX-Request": "true"}
+    round_url = reverse("meetings:meeting-round", args=[slug, pk])
+    admin = Client()
+    admin.force_login(User.objects.filter(is_staff=True).first())
+    as_admin = {"Cookie": f"sessionid={admin.cookies['sessionid'].value}"}
+    etag = client.get(round_url, HTTP_HX_REQUEST="true")["ETag"]
+    return [
+        ("login (anonymous)", reverse("accounts:login"), {}),
+        ("round fragment (htmx poll)", round_url, htmx),
+        ("round fragment, unchanged (304)", round_url, {**htmx, "If-None-Match": etag}),
+        ("home", reverse("home"), cookie),
+        ("meetings list", reverse("meetings:meeting-list"), cookie),
+        ("insight form", reverse("insights:submit", args=[slug, pk]), cookie),
+        ("meeting agenda", reverse("meetings:meeting-detail", args=[slug, pk]), cookie),
+        ("presenter", reverse("meetings:meeting-present", args=[slug, pk]), cookie),
+        ("library", reverse("insights:library"), cookie),
+        ("insight", reverse("insights:detail", args=[slug, insight.pk]), cookie),
+        ("team dashboard", reverse("insights:team-dashboard", args=[slug]), cookie),
+        ("organisation dashboard (organisation admin)", reverse("insights:dashboard"), as_admin),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is needed: apt-get install wrk", file=sys.stderr)
+        return 2
+
+    database_url = os.environ.get(
+        "BENCH_WEB_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/insightboard_bench_web"
+    )
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+    var_dir = Path(tempfile.mkdtemp(prefix="insightboard-bench-web-"))
+    app_port, floor_port = harness.free_port(), harness.free_port()
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="insightboard.settings", DEBUG="false",
+        SECRET_KEY="bench-only-not-a-secret", DATABASE_URL=database_url, REDIS_URL=redis_url,
+        VAR_DIR=str(var_dir), ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SITE_URL=f"http://127.0.0.1:{app_port}", CONN_MAX_AGE="600",
+    )  # fmt: skip
+    recreate_database(database_url)
+    import django
+
+    django.setup()
+    import redis
+    from django.core.management import call_command
+
+    redis.Redis.from_url(redis_url).flushdb()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    servers = []
+    try:
+        call_command("migrate", verbosity=0)
+        call_command("collectstatic", "--noinput", verbosity=0)
+        call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+        servers = [
+            gunicorn("app", "insightboard.wsgi", app_port, env, var_dir),
+            gunicorn("floor", "bench.floor:application", floor_port,
+                     {**env, "DJANGO_SETTINGS_MODULE": "bench.floor"}, var_dir),
+        ]  # fmt: skip
+        for port in (app_port, floor_port):
+            harness.wait_until(lambda p=port: answering(f"http://127.0.0.1:{p}/"), timeout=30,
+                               what=f"gunicorn on {port}")  # fmt: skip
+
+        floor = wrk(f"http://127.0.0.1:{floor_port}/", {})
+        rows = [("floor: 20 rows from PostgreSQL, a template", *floor)]
+        for label, path, headers in pages():
+            rows.append((label, *wrk(f"http://127.0.0.1:{app_port}{path}", headers)))
+    finally:
+        for server in servers:
+            server.stop()
+        redis.Redis.from_url(redis_url).flushdb()
+        if not args.keep:
+            drop_database(database_url)
+
+    cores = os.cpu_count()
+    lines = [
+        f"Pages under gunicorn (2 sync workers, DEBUG off, PostgreSQL, Redis), demo data, "
+        f"wrk -c{CONNECTIONS} for {SECONDS} s, median of {RUNS}; {dt.datetime.now(dt.UTC):%-d %b %Y}, "
+        f"{cores} cores, load generator on the same machine.",
+        "",
+        "| page | req/s | p50 | p99 | × floor |",
+        "|---|---|---|---|---|",
+    ]
+    for label, rate, p50, p99 in rows:
+        lines.append(
+            f"| {label} | {rate:.0f} | {p50:.1f} ms | {p99:.1f} ms | {rate / floor[0]:.2f} |"
+        )
+    print("\n".join(lines))
+    results = ROOT / "bench" / "RESULTS.md"
+    results.write_text("# Latest `make bench` page figures\n\n" + "\n".join(lines) + "\n")
+    print(f"\nWritten to {results.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
