@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 .PHONY: help install run test lint format bench lock clean
 
 help:
-	@echo "make run    start InsightBoard with demo data on http://127.0.0.1:$(PORT)/"
+	@echo "make run    start InsightBoard with demo data on http://localhost:$(PORT)/"
 	@echo "make test   run the whole test suite (uses DATABASE_URL/REDIS_URL when set)"
 	@echo "make lint   ruff lint and format check, app dependencies, migrations"
 	@echo "make bench  reminder dispatch and dashboard benchmarks (need PostgreSQL and Redis on 127.0.0.1)"
@@ -56,8 +56,8 @@ run: install
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(PY) manage.py load_demo
 	@echo ""
-	@echo "  InsightBoard is starting on  http://127.0.0.1:$(PORT)/"
-	@echo "  E-mail it sends is readable at http://127.0.0.1:$(PORT)/outbox/ (log in as olivia@example.com)."
+	@echo "  InsightBoard is starting on  http://localhost:$(PORT)/"
+	@echo "  E-mail it sends is readable at http://localhost:$(PORT)/outbox/ (log in as olivia@example.com)."
 	@echo "  Ctrl-C stops the web server, the Celery worker and Celery beat."
 	@echo ""
 	$(RUN_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile Procfile.dev start --port $(PORT)

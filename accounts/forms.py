@@ -68,12 +68,16 @@ class ProfileForm(forms.ModelForm):
                 password=data.get("current_password") or "",
             )
             if person is None or person.pk != self.instance.pk:
-                self.add_error("current_password", PASSWORD_TO_CHANGE_EMAIL)
+                given = data.get("current_password")
+                self.add_error(
+                    "current_password", WRONG_PASSWORD if given else PASSWORD_TO_CHANGE_EMAIL
+                )
         return data
 
 
 EMAIL_TAKEN = "Another account already uses this address."
 PASSWORD_TO_CHANGE_EMAIL = "Enter your current password to change your e-mail address."
+WRONG_PASSWORD = "That isn't your current password."
 
 
 class AwayForm(forms.Form):

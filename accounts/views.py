@@ -25,7 +25,7 @@ login = auth_views.LoginView.as_view(
 # Resets mail a person: a few per address (silently: the page never says whether an
 # address has an account) and per client (said plainly).
 RESETS_PER_ADDRESS, RESETS_PER_CLIENT = "3/h", "20/h"
-TOO_MANY_RESETS = "Too many reset requests from your network. Wait a few minutes and try again."
+TOO_MANY_RESETS = "Too many reset requests from your network. Try again in an hour."
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -16,3 +16,12 @@ class ClientErrorWithoutTraceback(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+class TokenChecksForAxes(logging.Filter):
+    """django-axes logs an error for every failed authenticate() without a request:
+    that is how django-sesame checks a one-tap link, and a bad or expired link is a
+    client's mistake, not an error. Only that record is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "does not function without a request" not in record.getMessage()

@@ -228,11 +228,15 @@ TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 # --- Password guessing (django-axes) -----------------------------------------------
 # Every form that takes a password (the login page, the admin's, the profile's
 # current-password check) goes through authenticate(), where axes counts failures
-# per account and per client address, in the database (shared by every worker).
+# per account, in the database (shared by every worker), and accounts/lockout.py
+# counts them per client address too, with a wider limit (PASSWORDS_PER_CLIENT).
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# "Wait 15 minutes" means 15 minutes, even if they try again meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "accounts.lockout.username"
+AXES_USERNAME_FORM_FIELD = "username"  # the login forms' field (the model's is "email")
 AXES_CLIENT_IP_CALLABLE = "insightboard.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
@@ -350,7 +354,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"client_error": {"()": "insightboard.logfilters.ClientErrorWithoutTraceback"}},
+    "filters": {
+        "client_error": {"()": "insightboard.logfilters.ClientErrorWithoutTraceback"},
+        "token_checks": {"()": "insightboard.logfilters.TokenChecksForAxes"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -359,5 +366,8 @@ LOGGING = {
         "django.request": {"filters": ["client_error"]},
         # Failed logins and lockouts (warnings), not every successful login.
         "axes": {"level": "WARNING"},
+        # A one-tap link is checked by authenticate() without a request; axes can't
+        # count it (and needn't: it is a signed token) and says so as an error.
+        "axes.handlers.database": {"filters": ["token_checks"]},
     },
 }

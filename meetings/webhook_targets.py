@@ -21,7 +21,10 @@ from django.core.exceptions import ValidationError
 HTTPS_ONLY = "Use the https:// address your Slack or Teams admin gave you."
 NOT_A_WEBHOOK = "This doesn't look like an incoming-webhook address."
 NOT_SLACK_OR_TEAMS = "Use an incoming-webhook address from Slack or Microsoft Teams."
-NOT_FOUND = "%(host)s could not be found: check the address."
+NOT_FOUND = (
+    "%(host)s could not be looked up, so it could not be checked: check the address, or "
+    "try again when this server can reach the internet."
+)
 NOT_PUBLIC = "%(host)s leads to %(address)s, %(why)s: webhooks only post to the public internet."
 
 # Where Slack and Teams incoming webhooks live, by TeamWebhook.Kind (a leading dot: any

@@ -474,7 +474,7 @@ def test_a_webhook_host_that_cannot_be_found_is_tried_again_later(meeting, membe
     post = slack_post(meeting, "https://hooks.slack.com/services/T/B/secret")
 
     assert (post.state, post.attempts) == (S.PENDING, 1)
-    assert "hooks.slack.com could not be found" in post.last_error
+    assert "hooks.slack.com could not be looked up" in post.last_error
 
 
 def test_a_post_goes_to_the_address_that_was_checked_not_to_a_second_lookup(dns, http_sink):
