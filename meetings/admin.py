@@ -125,6 +125,12 @@ class TeamWebhookForm(forms.ModelForm):
         model = TeamWebhook
         fields = ["team", "kind", "url", "mention_names", "is_active"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:  # a new webhook: nothing saved to keep
+            self.fields["url"].label = "Address"
+            self.fields["url"].help_text = "Write-only: shown masked once saved."
+
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
         if not url and self.instance.pk:
@@ -143,6 +149,10 @@ class TeamWebhookAdmin(OrgAdminPermissions, admin.ModelAdmin):
     list_filter = ("kind", "is_active")
     search_fields = ("team__name",)
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj else [f for f in fields if f not in ("address", "created_at")]
+
     @admin.display(description="Address")
     def address(self, webhook: TeamWebhook) -> str:
-        return webhook.masked_url if webhook.url else "—"
+        return webhook.masked_url if webhook.pk and webhook.url else "—"

@@ -122,7 +122,7 @@ def _settings_page(
         initial = {"kind": kind, "mention_names": existing.mention_names if existing else False}
         channels.append({
             "kind": kind, "label": label, "webhook": existing,
-            "form": (webhook_forms or {}).get(kind) or WebhookForm(initial=initial),
+            "form": (webhook_forms or {}).get(kind) or WebhookForm(initial=initial, auto_id=_ids(kind)),
         })  # fmt: skip
     return render(
         request, "meetings/team_settings.html",
@@ -130,14 +130,19 @@ def _settings_page(
     )  # fmt: skip
 
 
+def _ids(kind: str) -> str:
+    """Element ids of one channel's form: Slack's and Teams' sit on the same page."""
+    return f"id_{kind}_%s"
+
+
 @login_required
 @require_POST
 def webhook_save(request: HttpRequest, slug: str) -> HttpResponse:
     """Add or replace the team's Slack or Teams webhook. The URL is write-only."""
     access = access_team(request.user, slug, role=Role.ADMIN)
-    form = WebhookForm(request.POST)
+    kind = request.POST.get("kind", "")
+    form = WebhookForm(request.POST, auto_id=_ids(kind))
     if not form.is_valid():
-        kind = request.POST.get("kind", "")
         return _settings_page(request, access, TeamSettingsForm(instance=access.team), {kind: form})
     TeamWebhook.objects.update_or_create(
         team=access.team, kind=form.cleaned_data["kind"],

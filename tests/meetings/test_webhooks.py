@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 import pytest
 from django.utils.html import escape
@@ -294,3 +295,22 @@ def test_an_address_without_a_webhook_path_or_with_credentials_is_refused(dns, u
         webhook_targets.check("slack", url)
 
     assert refused.value.code == "not_a_webhook"
+
+
+def test_the_slack_and_teams_forms_have_ids_of_their_own(client, team_admin, team):
+    client.force_login(team_admin)
+
+    html = client.get(f"/teams/{team.slug}/settings/").content.decode()
+
+    ids = re.findall(r'\bid="(id_[^"]+)"', html)
+    assert "id_slack_url" in ids and "id_teams_url" in ids
+    assert len(ids) == len(set(ids))
+
+
+def test_adding_a_webhook_in_the_admin_asks_for_the_address_without_a_keep_hint(client, org_admin):
+    client.force_login(org_admin)
+
+    html = client.get("/admin/meetings/teamwebhook/add/").content.decode()
+
+    assert "Leave empty to keep" not in html
+    assert "Write-only" in html
