@@ -21,16 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_staff:
         return redirect("insights:dashboard")
     now = timezone.now()
-    mine = with_round_counts(
-        Meeting.objects.filter(attendances__user=request.user).select_related("team"),
-        user=request.user,
-    )
-    return render(
-        request,
-        "meetings/home.html",
-        {
-            "upcoming": list(mine.upcoming(now)[:HOME_UPCOMING]),
-            "past": list(mine.past(now).order_by("-starts_at")[:HOME_PAST]),
-            "now": now,
-        },
-    )
+    mine = Meeting.objects.filter(attendances__user=request.user).select_related("team")
+    upcoming = list(mine.upcoming(now)[:HOME_UPCOMING])
+    past = list(mine.past(now).order_by("-starts_at")[:HOME_PAST])
+    with_round_counts(upcoming + past, user=request.user)
+    return render(request, "meetings/home.html", {"upcoming": upcoming, "past": past, "now": now})

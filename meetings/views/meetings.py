@@ -83,8 +83,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         meetings = meetings.past(now).order_by("-starts_at")
     else:
         meetings = meetings.upcoming(now).order_by("starts_at")
-    meetings = with_round_counts(meetings.select_related("team"), user=request.user)
-    page = Paginator(meetings, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(meetings.select_related("team"), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = with_round_counts(page.object_list, user=request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -74,5 +74,5 @@ def test_home_query_count_does_not_grow_with_attendees(
         AttendanceFactory(meeting=meeting, user=member)
     client.force_login(member)
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert client.get("/").status_code == 200
