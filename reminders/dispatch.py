@@ -210,6 +210,7 @@ def process(claimed: list[int], *, now: dt.datetime | None = None) -> list[str]:
     now = now or timezone.now()
     rows = gate.load(claimed)
     delivered: dict[Message, dt.datetime] = {}
+    stopped_by: BaseException | None = None
     try:
         with transaction.atomic():
             ready = gate.passing(rows, now=now)
@@ -224,7 +225,6 @@ def process(claimed: list[int], *, now: dt.datetime | None = None) -> list[str]:
         log.warning("%d reminders delivered; recording them through a database error",
                     len(delivered))  # fmt: skip
         record_delivery(delivered)
-        return [r.state for r in rows]
     if stopped_by is not None and not isinstance(stopped_by, Exception):
         raise stopped_by  # a signal: what went out is recorded
     return [r.state if r.state != State.SENDING else "taken over" for r in rows]

@@ -42,8 +42,9 @@ Kind = Message.Kind
 MIN_GAP = dt.timedelta(minutes=10)
 # The who's-ready digest is worth sending a little after the start, not later.
 DIGEST_GRACE = dt.timedelta(minutes=15)
-# Kinds that nag one attendee about their own insight: checked under their attendance lock.
-PERSONAL = (Kind.REMINDER, Kind.SNOOZE)
+# The kinds that nag one attendee about their own insight (the ones sent before the
+# start): checked under their attendance lock.
+PERSONAL = Message.BEFORE_START
 
 
 def load(pks: list[int]) -> list[Message]:

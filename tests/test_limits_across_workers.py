@@ -49,20 +49,11 @@ def site(tmp_path_factory):
     server.start()
     try:
         harness.wait_ready(server, marker="Booting worker", timeout=30)
-        harness.wait_until(lambda: _up(port), timeout=30, what="gunicorn to answer")
+        harness.wait_until(lambda: harness.answering(f"http://127.0.0.1:{port}/healthz"), timeout=30,
+                           what="gunicorn to answer")  # fmt: skip
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
-
-
-def _up(port: int) -> bool:
-    try:
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-    except urllib.error.HTTPError:
-        return True
-    except OSError:
-        return False
-    return True
 
 
 class Browser:

@@ -20,6 +20,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -339,6 +341,17 @@ def celery_beat(name: str, *, env: dict, log_dir: Path) -> Process:
         "--schedule", str(log_dir / f"{name}-schedule"), "--pidfile", "",
     ]  # fmt: skip
     return Process(name, argv, env=env, log_dir=log_dir)
+
+
+def answering(url: str) -> bool:
+    """Whether a web server answers at url, whatever its status."""
+    try:
+        urllib.request.urlopen(url, timeout=2)
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def wait_ready(process: Process, *, marker: str, timeout: float = 60) -> None:
