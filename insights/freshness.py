@@ -62,6 +62,30 @@ def freshness_error(meeting: Meeting, conversation_date: dt.date, today: dt.date
     return None
 
 
+def days_ago(days: int) -> str:
+    """A number of days back, as people say it: "today", "yesterday", "3 days ago"."""
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days} days ago"
+
+
+def heard_in_words(conversation_date: dt.date, meeting: Meeting, today: dt.date) -> str:
+    """When an insight's conversation was, for its card: counted from today until
+    the meeting's day ("heard yesterday"), from the meeting once it is past ("heard
+    the day before"), so the words stay true whenever the page is read."""
+    day = meeting_day(meeting)
+    if today <= day:
+        return f"heard {days_ago((today - conversation_date).days)}"
+    before = (day - conversation_date).days
+    if before <= 0:
+        return "heard on the day"
+    if before == 1:
+        return "heard the day before"
+    return f"heard {before} days before"
+
+
 def normalise(text: str) -> list[str]:
     """Words, lower-cased, accents and punctuation dropped: what a copy keeps."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from meetings.models import Meeting, Team
 
+from . import freshness
+
 
 class CustomerQuerySet(models.QuerySet):
     def named(self, name: str) -> Customer | None:
@@ -201,8 +203,13 @@ class Insight(models.Model):
     @property
     def freshness_days(self) -> int:
         """Days between the conversation and the meeting, on the team's calendar."""
-        meeting_day = self.meeting.starts_at.astimezone(self.meeting.team.zone).date()
-        return (meeting_day - self.conversation_date).days
+        return (freshness.meeting_day(self.meeting) - self.conversation_date).days
+
+    @property
+    def heard(self) -> str:
+        """When the conversation was, in words, on the team's calendar: "heard yesterday"."""
+        today = timezone.localdate(timezone=self.meeting.team.zone)
+        return freshness.heard_in_words(self.conversation_date, self.meeting, today)
 
 
 class Reaction(models.Model):

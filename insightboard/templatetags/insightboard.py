@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
+
+from insights import freshness
 
 register = template.Library()
 
@@ -17,3 +21,9 @@ def pct(share) -> str:
     if share is None or share == "":
         return "–"
     return f"{round(share * 100)} %"
+
+
+@register.filter
+def days_ago(day: dt.date | None, today: dt.date) -> str:
+    """A date as "today", "yesterday" or "N days ago" from `today` (freshness.days_ago)."""
+    return freshness.days_ago((today - day).days) if day else ""

@@ -128,7 +128,7 @@ def customer(request: HttpRequest, customer_id: int) -> HttpResponse:
         "insights/customer.html",
         {"customer": customer, "page": page, "by_team": by_team, "total": total,
          "hidden": total - page.paginator.count,
-         "days_since": (timezone.localdate() - last).days if last else None,
+         "last_heard": last, "today": timezone.localdate(),
          "aliases": list(customer.aliases.all()),
          "can_edit": can_edit_customer(request.user, customer)},
     )  # fmt: skip

@@ -9,8 +9,10 @@ import pytest
 from insights.freshness import (
     IN_THE_FUTURE,
     NEAR_COPY_THRESHOLD,
+    days_ago,
     earliest_fresh_date,
     freshness_error,
+    heard_in_words,
     similarity,
 )
 from meetings.models import Team
@@ -96,3 +98,37 @@ def test_copies_of_last_weeks_answer_are_near_copies(text):
 @pytest.mark.parametrize("text", FRESH)
 def test_honest_paraphrases_and_new_stories_are_not(text):
     assert similarity(text, LAST_WEEK) < 0.6
+
+
+# --- The words: "today", not "0 days" ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("days", "words"), [(0, "today"), (1, "yesterday"), (2, "2 days ago"), (14, "14 days ago")]
+)
+def test_days_back_read_as_people_say_them(days, words):
+    assert days_ago(days) == words
+
+
+@pytest.mark.parametrize(
+    ("conversation", "words"),
+    [(dt.date(2026, 3, 9), "heard today"), (dt.date(2026, 3, 8), "heard yesterday"),
+     (dt.date(2026, 3, 4), "heard 5 days ago")],
+)  # fmt: skip
+def test_on_the_meetings_day_an_insight_was_heard_counting_from_today(meeting, conversation, words):
+    assert heard_in_words(conversation, meeting, today=dt.date(2026, 3, 9)) == words
+
+
+def test_before_the_meeting_an_insight_heard_today_says_today_not_days_before_it(meeting):
+    """Brought on Friday to Monday's meeting: heard today, not "3 days"."""
+    assert heard_in_words(dt.date(2026, 3, 6), meeting, today=dt.date(2026, 3, 6)) == "heard today"
+
+
+@pytest.mark.parametrize(
+    ("conversation", "words"),
+    [(dt.date(2026, 3, 9), "heard on the day"), (dt.date(2026, 3, 8), "heard the day before"),
+     (dt.date(2026, 3, 2), "heard 7 days before")],
+)  # fmt: skip
+def test_once_the_meeting_is_past_it_counts_from_the_meeting(meeting, conversation, words):
+    """Read a month later, "heard today" would be false: the meeting is the anchor."""
+    assert heard_in_words(conversation, meeting, today=dt.date(2026, 4, 9)) == words

@@ -92,7 +92,7 @@ def assert_round_content(html: str) -> None:
     assert "Acme Logistics" in html
     assert "They export to Excel every Monday." in html
     assert "We should build the export." in html
-    assert "3 days fresh" in html
+    assert "heard 3 days ago" in html
 
 
 def test_the_agenda_page_shows_who_brought_an_insight_who_is_missing_and_excused(
