@@ -389,10 +389,20 @@ class Meeting(models.Model):
         deadline = min(self.starts_at, self.started_at or self.starts_at)
         return moment >= deadline
 
+    @property
+    def reminders_start_at(self) -> dt.datetime:
+        """When the first reminder is due (the team's earliest offset before the start):
+        from then on a missing insight is worth mentioning, before then it isn't."""
+        offsets = self.team.reminder_offsets or [0]
+        return self.starts_at - dt.timedelta(minutes=max(offsets))
+
+    @property
+    def reminders_started(self) -> bool:
+        return timezone.now() >= self.reminders_start_at
+
     def replan_reminders(self) -> None:
         """Plan reminders from the first stage again (idempotent: rows already there stay)."""
-        offsets = self.team.reminder_offsets or [0]
-        self.next_reminder_at = self.starts_at - dt.timedelta(minutes=max(offsets))
+        self.next_reminder_at = self.reminders_start_at
 
     # --- Transitions: each a conditional UPDATE, so two at once do the work once ----
 

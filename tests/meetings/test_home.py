@@ -45,6 +45,62 @@ def test_excused_people_are_not_counted_as_expected(client, team, member):
     assert "You're excused" in html
 
 
+def test_a_meeting_weeks_away_does_not_call_my_insight_missing_yet(client, team, member):
+    """Submitting early is welcome, but nothing is "missing" before the first reminder."""
+    team.reminder_offsets = [24 * 60, 15]
+    team.save()
+    meeting = MeetingFactory(team=team, starts_at=timezone.now() + dt.timedelta(weeks=7))
+    AttendanceFactory(meeting=meeting, user=member)
+    client.force_login(member)
+
+    home = client.get("/").content.decode()
+    page = client.get(meeting.get_absolute_url()).content.decode()
+
+    assert "missing" not in home and "Your insight is missing" not in page
+    assert "Add my insight" in home and "Add my insight" in page
+
+
+def test_my_insight_is_missing_from_the_moment_the_first_reminder_is_due(
+    client, team, member, time_machine
+):
+    team.reminder_offsets = [24 * 60, 15]
+    team.save()
+    starts = dt.datetime(2030, 6, 3, 8, tzinfo=dt.UTC)
+    meeting = MeetingFactory(team=team, starts_at=starts)
+    AttendanceFactory(meeting=meeting, user=member)
+    client.force_login(member)
+
+    time_machine.move_to(starts - dt.timedelta(hours=24, seconds=1), tick=False)
+    assert "Yours is missing" not in client.get("/").content.decode()
+
+    time_machine.move_to(starts - dt.timedelta(hours=24), tick=False)
+    assert "Yours is missing" in client.get("/").content.decode()
+    assert "Your insight is missing" in client.get(meeting.get_absolute_url()).content.decode()
+
+
+def test_no_add_my_insight_on_a_meeting_i_am_excused_from(client, team, member):
+    meeting = MeetingFactory(team=team)
+    AttendanceFactory(meeting=meeting, user=member, status=Attendance.Status.EXCUSED)
+    client.force_login(member)
+
+    home = client.get("/").content.decode()
+    page = client.get(meeting.get_absolute_url()).content.decode()
+
+    assert "You're excused" in home and "You're excused" in page
+    assert "Add my insight" not in home and "Add my insight" not in page
+    assert "missing" not in home and "Your insight is missing" not in page
+
+
+def test_an_insight_brought_while_excused_can_still_be_edited(client, team, member):
+    meeting = MeetingFactory(team=team)
+    AttendanceFactory(meeting=meeting, user=member, status=Attendance.Status.EXCUSED)
+    InsightFactory(meeting=meeting, author=member)
+    client.force_login(member)
+
+    assert "Edit my insight" in client.get("/").content.decode()
+    assert "Edit my insight" in client.get(meeting.get_absolute_url()).content.decode()
+
+
 def test_home_shows_times_in_the_viewers_time_zone(client, team, member):
     member.time_zone = "America/New_York"
     member.save()
