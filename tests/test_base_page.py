@@ -44,3 +44,32 @@ def test_pages_have_no_inline_script_or_style(home_page):
     assert "<style" not in html
     assert " style=" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)", html), "every script is a file"
+
+
+def test_the_phone_menu_names_the_page_shown_and_marks_its_link(client, member):
+    client.force_login(member)
+
+    html = client.get("/meetings/").content.decode()
+
+    assert '<span class="menu-here">Meetings</span>' in html
+    nav = html.split('aria-label="Main"')[1].split("</nav>")[0]
+    assert re.findall(r'<a href="([^"]+)" aria-current="page">', nav) == ["/meetings/"]
+
+
+def test_a_page_outside_the_menu_names_none(client, member):
+    client.force_login(member)
+
+    html = client.get("/teams/no-such-team/").content.decode()
+
+    assert "menu-here" not in html
+    assert "Menu" in html
+
+
+def test_only_organisation_admins_have_the_reminders_and_outbox_links(client, member, org_admin):
+    client.force_login(member)
+    html = client.get("/meetings/").content.decode()
+    assert ">Outbox<" not in html and ">Reminders<" not in html and ">Home<" in html
+
+    client.force_login(org_admin)
+    html = client.get("/meetings/").content.decode()
+    assert ">Outbox<" in html and ">Reminders<" in html and ">Dashboard<" in html

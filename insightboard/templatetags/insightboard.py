@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django import template
+from django.urls import reverse
 
 from insights import freshness
 
@@ -27,3 +29,43 @@ def pct(share) -> str:
 def days_ago(day: dt.date | None, today: dt.date) -> str:
     """A date as "today", "yesterday" or "N days ago" from `today` (freshness.days_ago)."""
     return freshness.days_ago((today - day).days) if day else ""
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    is_current: bool
+
+
+# (label, URL name, the views on which it is the current page, for organisation admins only)
+MAIN_NAV = [
+    ("Home", "home", {"home", "insights:dashboard"}, False),
+    ("Meetings", "meetings:meeting-list", {"meetings:meeting-list"}, False),
+    ("Library", "insights:library", {"insights:library"}, False),
+    ("Customers", "insights:customers", {"insights:customers", "insights:customer"}, False),
+    ("Teams", "meetings:team-list", {"meetings:team-list"}, False),
+    ("My record", "insights:my-record", {"insights:my-record"}, False),
+    ("Profile", "accounts:profile", {"accounts:profile"}, False),
+    ("Reminders", "reminders:failures", {"reminders:failures"}, True),
+    ("Outbox", "outbox", {"outbox"}, True),
+]
+
+
+@register.simple_tag(takes_context=True)
+def main_nav(context) -> list[NavLink]:
+    """The main navigation's links, each knowing whether it is the page shown: the
+    links and the phone menu's "you are here" read the same answer."""
+    request = context["request"]
+    user = request.user
+    match = request.resolver_match
+    here = match.view_name if match else None
+    return [
+        NavLink(
+            label="Dashboard" if name == "home" and user.is_staff else label,
+            url=reverse(name),
+            is_current=here in current_on,
+        )
+        for label, name, current_on, staff_only in MAIN_NAV
+        if user.is_staff or not staff_only
+    ]

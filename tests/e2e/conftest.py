@@ -67,5 +67,13 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def follow_nav(page, name: str) -> None:
+    """Follow a main navigation link; on a phone it is behind the Menu toggle."""
+    toggle = page.locator(".menu-toggle")
+    if toggle.is_visible() and page.locator(".menu[open]").count() == 0:
+        toggle.click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+
+
 def has_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")

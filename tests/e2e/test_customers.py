@@ -13,7 +13,7 @@ from insights.models import Customer
 from meetings.models import Membership
 from tests.factories import PASSWORD, CustomerFactory, UserFactory, held
 
-from .conftest import has_horizontal_scroll, log_in
+from .conftest import follow_nav, has_horizontal_scroll, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,7 +66,7 @@ def test_the_org_admin_sees_who_is_not_heard_and_fits_a_phone(phone, heard, org_
     page = phone
     log_in(page, "olivia@example.com", PASSWORD)
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Customers").click()
+    follow_nav(page, "Customers")
     unheard = page.locator("#unheard-h ~ .table-wrap table")
     expect(unheard.get_by_role("row", name="Globex Retail")).to_contain_text("never")
     heard_table = page.locator("#heard-h ~ .table-wrap table")
