@@ -3,12 +3,19 @@ survives being offline, and no sideways scrolling at 320 px or at 200 % zoom."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from insights.models import Tag
+from insights.services import submit_insight
+from meetings import services
+from meetings.models import Meeting
+from reminders import planner
+from tests.factories import PASSWORD, CustomerFactory, SeriesFactory
 
 from .conftest import follow_nav, log_in
 
@@ -45,3 +52,114 @@ def test_on_a_desktop_the_links_stay_in_the_bar(desktop, member):
     expect(desktop.get_by_role("button", name="Log out")).to_be_visible()
     assert desktop.locator(".topbar").bounding_box()["height"] <= 70
     desktop.screenshot(path=f"{SHOTS}/nav-desktop.png")
+
+
+# --- Tap targets: at least 44 x 44 px wherever a thumb goes ---------------------------
+
+TAP = 44
+TAPPABLE = 'a, button, input[type="checkbox"], input[type="radio"], summary, select'
+# WCAG 2.5.8's "inline" exception, and nothing else: a link inside a sentence, whose
+# height is the line's. Each entry says where.
+INLINE_IN_PROSE = {
+    ".lede a": "a meeting's location as a link, in the sentence under its title",
+}
+
+
+def too_small(page) -> list[str]:
+    """Every visible tappable element under 44 x 44 px, with its size, unless exempt."""
+    return page.evaluate(
+        """([selector, exempt, tap]) => [...document.querySelectorAll(selector)]
+        .filter((el) => {
+          const box = el.getBoundingClientRect();
+          const shown = box.width > 0 && box.height > 0 && box.right > 0
+            && getComputedStyle(el).visibility !== "hidden";
+          return shown && !el.matches(exempt) && (box.width < tap || box.height < tap);
+        })
+        .map((el) => {
+          const box = el.getBoundingClientRect();
+          return `${Math.round(box.width)}x${Math.round(box.height)} ${el.outerHTML.slice(0, 90)}`;
+        })""",
+        [TAPPABLE, ", ".join(INLINE_IN_PROSE), TAP],
+    )
+
+
+def tappable_count(page) -> int:
+    return page.locator(TAPPABLE).count()
+
+
+@pytest.fixture
+def week(team, facilitator, member, team_admin):
+    """Bob's week: a series meeting within the hour (his insight in, reminders planned,
+    a video link as its location), one on Thursday still to do, one last week."""
+    now = timezone.now()
+    soon = services.create_meeting(
+        team=team, title="Monday customer round", duration_minutes=30, facilitator=facilitator,
+        starts_at=now + dt.timedelta(hours=1), location="https://meet.example.com/sales",
+    )  # fmt: skip
+    Meeting.objects.filter(pk=soon.pk).update(series=SeriesFactory(team=team))
+    services.add_agenda_item(meeting=soon, title="Pipeline review", minutes=10)
+    services.add_agenda_item(meeting=soon, title="Hiring", minutes=5)
+    data = {"customer": CustomerFactory(name="Brightside Dental"), "channel": "call",
+            "conversation_date": timezone.localdate() - dt.timedelta(days=1),
+            "said": "They answer patients from the corridor.", "so_what": "Phone first."}  # fmt: skip
+    insight = submit_insight(meeting=soon, author=member, data=data)
+    insight.tags.set([Tag.objects.create(team=team, name="pricing")])
+    later = services.create_meeting(
+        team=team, title="Thursday pipeline", duration_minutes=30,
+        starts_at=now + dt.timedelta(days=3),
+    )  # fmt: skip
+    services.create_meeting(
+        team=team, title="Last week's round", duration_minutes=30,
+        starts_at=now - dt.timedelta(days=7),
+    )  # fmt: skip
+    planner.plan(now + dt.timedelta(hours=1))
+    return soon, later
+
+
+def test_every_target_on_bobs_pages_is_thumb_sized_at_390_px(phone, week):
+    soon, later = week
+    log_in(phone, "bob@example.com", PASSWORD)
+    pages = {
+        "home": "/",
+        "meetings": "/meetings/",
+        "past-meetings": "/meetings/?when=past",
+        "agenda": soon.get_absolute_url(),
+        "insight-form": f"/teams/sales/meetings/{later.pk}/insight/",
+    }
+    for name, url in pages.items():
+        phone.goto(url)
+        assert tappable_count(phone) > 3, f"{name} has something to tap"
+        assert too_small(phone) == [], name
+        phone.screenshot(path=f"{SHOTS}/thumb-{name}.png", full_page=True)
+
+    phone.goto("/")
+    phone.locator(".menu-toggle").click()
+    expect(phone.get_by_role("link", name="Library")).to_be_visible()
+    assert too_small(phone) == [], "the open menu"
+
+
+def test_the_whole_meeting_card_is_its_link(phone, week):
+    _, later = week
+    log_in(phone, "bob@example.com", PASSWORD)
+
+    card = phone.locator(".meeting-card", has_text="Thursday pipeline")
+    box = card.bounding_box()
+    # A tap near the card's bottom right, away from its title, opens the meeting.
+    phone.mouse.click(box["x"] + box["width"] - 10, box["y"] + box["height"] - 10)
+    expect(phone).to_have_url(re.compile(rf"/meetings/{later.pk}/$"))
+
+    phone.go_back()
+    card.get_by_role("link", name="Add my insight").click()
+    expect(phone.get_by_role("heading", name="Your fresh customer insight")).to_be_visible()
+
+
+def test_every_target_on_the_facilitators_agenda_is_thumb_sized_at_390_px(phone, week):
+    soon, _ = week
+    log_in(phone, "alice@example.com", PASSWORD)
+    phone.goto(soon.get_absolute_url())
+    expect(phone.get_by_label("To every meeting of the series")).to_be_attached()
+
+    expect(phone.locator(".reminder-history summary").first).to_contain_text("Reminders (")
+    assert too_small(phone) == []
+    phone.locator(".reminder-history summary").first.click()
+    phone.screenshot(path=f"{SHOTS}/thumb-agenda-facilitator.png", full_page=True)
