@@ -25,6 +25,8 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": WRONG_LOGIN,
     }
+    # A wrong password keeps the e-mail typed and puts the cursor where the retyping is.
+    retype_after_error = "password"
 
     def clean_username(self) -> str:
         return normalize_address(self.cleaned_data["username"])
@@ -147,6 +149,12 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's form, with its e-mail sent through the outbox: the request only
     records it (accounts.signals), so a mail outage never turns it into an error, and
     the link is built from SITE_URL when the message goes out, never from the request."""
+
+    email = forms.EmailField(
+        label="E-mail",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
 
     @transaction.atomic
     def save(self, *args, **kwargs) -> None:

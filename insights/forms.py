@@ -21,6 +21,13 @@ MAX_TAGS = 8
 TOO_MANY_TAGS = f"{MAX_TAGS} tags at most."
 TAG_TOO_LONG = "Keep each tag under 40 characters."
 CUSTOMER_TOO_LONG = "Keep the customer's name under 120 characters."
+# An empty field says what is wanted, in the words of the question it asks.
+WHICH_CUSTOMER = "Which customer did you talk to?"
+WHEN_TALKED = "When did you talk to them?"
+NOT_A_DATE = "That isn't a date: pick the day you talked."
+HOW_TALKED = "How did you talk: a call, a visit, a ticket…?"
+WHAT_SAID = "What did they say or do?"
+WHAT_IT_MEANS = "What does it mean for us?"
 
 
 class InsightForm(forms.Form):
@@ -33,7 +40,7 @@ class InsightForm(forms.Form):
         widget=forms.TextInput(
             attrs={"list": "customers", "autocomplete": "off", "autocapitalize": "words"}
         ),
-        error_messages={"max_length": CUSTOMER_TOO_LONG},
+        error_messages={"required": WHICH_CUSTOMER, "max_length": CUSTOMER_TOO_LONG},
     )
     contact = SingleLineField(
         label="Who you talked to (optional)",
@@ -41,18 +48,25 @@ class InsightForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "Name or role"}),
     )
-    conversation_date = DateField(label="When you talked")
+    conversation_date = DateField(
+        label="When you talked", error_messages={"required": WHEN_TALKED, "invalid": NOT_A_DATE}
+    )
     channel = forms.ChoiceField(
-        label="How", choices=Insight.Channel.choices, initial=Insight.Channel.CALL
+        label="How",
+        choices=Insight.Channel.choices,
+        initial=Insight.Channel.CALL,
+        error_messages={"required": HOW_TALKED},
     )
     said = forms.CharField(
         label="What the customer said or did",
         max_length=2000,
+        error_messages={"required": WHAT_SAID},
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Their words, if you can: “…”"}),
     )
     so_what = forms.CharField(
         label="What it means for us",
         max_length=2000,
+        error_messages={"required": WHAT_IT_MEANS},
         widget=forms.Textarea(
             attrs={"rows": 3, "placeholder": "So what? What should we do or learn?"}
         ),

@@ -69,3 +69,32 @@ def main_nav(context) -> list[NavLink]:
         for label, name, current_on, staff_only in MAIN_NAV
         if user.is_staff or not staff_only
     ]
+
+
+@register.filter
+def fields_to_fix(form) -> list:
+    """The form's fields in error, in the form's order (the error summary's links)."""
+    if not form.is_bound or not form.errors:
+        return []
+    return [form[name] for name in form.fields if name in form.errors]
+
+
+def first_to_fix(form) -> str | None:
+    """After a failed submit, the field to type in next: the first in error; when
+    only the whole form is in error, the field the form names as the one to retype
+    (`retype_after_error`: the password of a failed login)."""
+    if not form.is_bound or not form.errors:
+        return None
+    to_fix = fields_to_fix(form)
+    return to_fix[0].name if to_fix else getattr(form, "retype_after_error", None)
+
+
+@register.filter
+def input_with_focus(field):
+    """The field's input; after a failed submit, autofocused if it is the one to fix
+    first (and no other field keeps an autofocus of its own), so focus lands there
+    without JavaScript."""
+    target = first_to_fix(field.form)
+    if target is None:
+        return field
+    return field.as_widget(attrs={"autofocus": field.name == target})

@@ -30,6 +30,38 @@ def test_a_wrong_password_is_explained_next_to_the_form(client, member):
     assert escape(WRONG_LOGIN) in response.content.decode()
 
 
+def focused(html: str) -> list[str]:
+    """The names of the inputs the page puts the cursor in."""
+    tags = re.findall(r"<(?:input|textarea|select)\b[^>]*>", html)
+    return [re.search(r'name="([^"]+)"', t)[1] for t in tags if re.search(r"\bautofocus\b", t)]
+
+
+def test_the_login_page_opens_with_the_cursor_in_e_mail(client, db):
+    assert focused(client.get("/accounts/login/").content.decode()) == ["username"]
+
+
+def test_after_a_wrong_password_the_email_stays_and_the_cursor_is_on_the_password(client, member):
+    """What people retype after "don't match" is the password, not their address."""
+    response = client.post("/accounts/login/", {"username": "bob@example.com", "password": "nope"})
+
+    html = response.content.decode()
+    assert re.search(r'<input[^>]*name="username"[^>]*value="bob@example.com"', html)
+    assert focused(html) == ["password"]
+
+
+def test_a_missing_email_is_where_the_cursor_goes(client, db):
+    response = client.post("/accounts/login/", {"username": "", "password": "nope"})
+
+    assert focused(response.content.decode()) == ["username"]
+
+
+def test_the_password_reset_form_asks_for_the_e_mail_as_the_login_form_does(client, db):
+    html = client.get("/accounts/password-reset/").content.decode()
+
+    assert re.search(r'<label for="id_email">E-mail</label>', html)
+    assert focused(html) == ["email"]
+
+
 def test_anonymous_visitors_are_sent_to_login(client):
     response = client.get("/")
 

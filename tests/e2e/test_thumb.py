@@ -163,3 +163,36 @@ def test_every_target_on_the_facilitators_agenda_is_thumb_sized_at_390_px(phone,
     assert too_small(phone) == []
     phone.locator(".reminder-history summary").first.click()
     phone.screenshot(path=f"{SHOTS}/thumb-agenda-facilitator.png", full_page=True)
+
+
+# --- A failed submit says what is wanted and puts the cursor there ------------------
+
+
+def test_an_empty_insight_says_what_is_wanted_and_the_cursor_goes_to_the_first_answer(phone, week):
+    _, later = week
+    log_in(phone, "bob@example.com", PASSWORD)
+    phone.goto(f"/teams/sales/meetings/{later.pk}/insight/")
+    phone.get_by_label("When you talked").fill("")
+
+    phone.get_by_role("button", name="Save my insight").click()
+
+    summary = phone.get_by_test_id("error-summary")
+    expect(summary).to_contain_text("Which customer did you talk to?")
+    expect(summary).to_contain_text("When did you talk to them?")
+    expect(phone.get_by_label("Customer", exact=True)).to_be_focused()
+    phone.screenshot(path=f"{SHOTS}/insight-form-errors-phone.png")
+    assert too_small(phone) == []
+
+    summary.get_by_role("link", name="What did they say or do?").click()
+    expect(phone.get_by_label("What the customer said or did")).to_be_focused()
+
+
+def test_after_a_wrong_password_the_e_mail_stays_and_the_cursor_is_in_password(phone, member):
+    log_in(phone, "bob@example.com", "not-my-password")
+
+    expect(phone.get_by_text("don't match")).to_be_visible()
+    expect(phone.get_by_label("E-mail")).to_have_value("bob@example.com")
+    expect(phone.get_by_label("Password")).to_be_focused()
+    phone.keyboard.type(PASSWORD)
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("heading", name="Hello Bob")).to_be_visible()

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.utils.html import escape
 
-from insights.forms import TOO_MANY_TAGS
+from insights.forms import (
+    HOW_TALKED,
+    NOT_A_DATE,
+    TOO_MANY_TAGS,
+    WHAT_IT_MEANS,
+    WHAT_SAID,
+    WHEN_TALKED,
+    WHICH_CUSTOMER,
+)
 from insights.freshness import IN_THE_FUTURE
 from insights.models import Customer, Insight, Tag
 from insights.services import submit_insight
@@ -159,9 +169,9 @@ def test_editing_my_own_insight_is_not_a_copy_of_itself(client, member, meeting)
     [
         ("said", "x" * 2001, "at most 2000 characters"),
         ("said", "Hello\x00world", "Null characters are not allowed."),
-        ("so_what", "", "This field is required."),
-        ("customer", "", "This field is required."),
-        ("conversation_date", "2026-02-30", "Enter a valid date."),
+        ("so_what", "", WHAT_IT_MEANS),
+        ("customer", "", WHICH_CUSTOMER),
+        ("conversation_date", "2026-02-30", NOT_A_DATE),
         ("tags", ",".join(f"t{i}" for i in range(9)), TOO_MANY_TAGS),
     ],
 )
@@ -173,10 +183,55 @@ def test_bad_input_is_explained_and_nothing_is_half_saved(
     response = client.post(url(meeting), form_data(**{field: value}))
 
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert escape(message) in response.content.decode()
     assert not Insight.objects.exists()
     assert not Customer.objects.exists()
     assert not Tag.objects.exists()
+
+
+def focused(html: str) -> list[str]:
+    """The names of the inputs the page puts the cursor in."""
+    tags = re.findall(r"<(?:input|textarea|select)\b[^>]*>", html)
+    return [re.search(r'name="([^"]+)"', t)[1] for t in tags if re.search(r"\bautofocus\b", t)]
+
+
+def test_an_empty_submit_says_what_each_answer_needs_and_puts_the_cursor_in_the_first(
+    client, member, meeting
+):
+    client.force_login(member)
+
+    response = client.post(url(meeting), form_data(customer="", conversation_date="", channel="",
+                                                   said="", so_what=""))  # fmt: skip
+
+    html = response.content.decode()
+    assert "This field is required." not in html
+    for message in (WHICH_CUSTOMER, WHEN_TALKED, HOW_TALKED, WHAT_SAID, WHAT_IT_MEANS):
+        assert html.count(escape(message)) == 2, "next to the field and in the summary"
+    assert focused(html) == ["customer"]
+    summary = html.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert re.findall(r'href="#(\w+)"', summary) == [
+        "id_customer", "id_conversation_date", "id_channel", "id_said", "id_so_what",
+    ]  # fmt: skip
+
+
+def test_the_cursor_goes_to_the_first_field_in_error_not_the_first_field(client, member, meeting):
+    client.force_login(member)
+
+    response = client.post(url(meeting), form_data(said=""))
+
+    html = response.content.decode()
+    assert focused(html) == ["said"]
+    assert 'value="Acme Logistics"' in html, "what was typed stays"
+
+
+def test_a_fresh_form_puts_the_cursor_nowhere(client, member, meeting):
+    """On a phone an autofocus opens the keyboard over the count of who brought theirs."""
+    client.force_login(member)
+
+    html = client.get(url(meeting)).content.decode()
+
+    assert focused(html) == []
+    assert "error-summary" not in html
 
 
 def test_html_is_stored_as_typed_and_shown_escaped(client, member, facilitator, meeting):
