@@ -74,6 +74,23 @@ def test_attendee_saves_an_insight_and_sees_it_saved(client, member, meeting):
     assert not insight.is_late
 
 
+def test_once_saved_the_next_steps_are_the_round_the_meeting_and_home(client, member, meeting):
+    client.force_login(member)
+
+    html = client.post(url(meeting), form_data(), follow=True).content.decode()
+
+    steps = html.split('aria-label="What next"')[1].split("</nav>")[0]
+    assert re.findall(r'href="([^"]+)"', steps) == [
+        f"/teams/sales/meetings/{meeting.pk}/round/", f"/teams/sales/meetings/{meeting.pk}/", "/",
+    ]  # fmt: skip
+
+
+def test_before_saving_there_is_no_next_step_to_take(client, member, meeting):
+    client.force_login(member)
+
+    assert "What next" not in client.get(url(meeting)).content.decode()
+
+
 def test_the_form_shows_how_many_teammates_already_submitted(client, member, facilitator, meeting):
     InsightFactory(meeting=meeting, author=facilitator)
     client.force_login(member)
