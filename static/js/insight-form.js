@@ -1,6 +1,11 @@
 // The insight form never loses what was typed: every keystroke is kept in
 // localStorage until the server confirms the save (the "Saved" banner), so a
 // dropped connection, an accidental back or a closed tab costs nothing.
+//
+// It is sent with fetch rather than by the browser, so a phone without a connection
+// never shows the browser's offline page: the draft stays, the person is told, and
+// the insight goes as soon as the phone is back online. Without JavaScript the form
+// posts as usual.
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.querySelector("form[data-draft-key]");
   if (!form) return;
@@ -11,7 +16,8 @@ document.addEventListener("DOMContentLoaded", () => {
 
   if (document.querySelector(`[data-saved-draft="${key}"]`)) {
     localStorage.removeItem(key);
-  } else {
+  } else if (!form.querySelector("[aria-invalid='true']")) {
+    // (A page showing errors already holds what was sent: the server's copy wins.)
     let draft = null;
     try { draft = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { draft = null; }
     if (draft) {
@@ -42,10 +48,52 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
-  // A double tap sends one request; the server would answer "saved" anyway.
-  form.addEventListener("submit", () => {
-    const button = form.querySelector('button[type="submit"]');
-    setTimeout(() => { button.disabled = true; }, 0);
-    setTimeout(() => { button.disabled = false; }, 8000);
+  const button = form.querySelector('button[type="submit"]');
+  const offline = form.querySelector("[data-offline-note]");
+  const RETRY_MS = 15000;
+  let sending = false;
+  let waiting = false;
+  let retry = null;
+
+  // Offline, or the request never reached the server: wait for the connection, and
+  // try again now and then in case the phone thinks it is online but isn't.
+  const wait = () => {
+    waiting = true;
+    offline.hidden = false;
+    button.scrollIntoView({ block: "nearest" }); // the note sits just above it
+    clearTimeout(retry);
+    retry = setTimeout(() => { if (navigator.onLine) send(); }, RETRY_MS);
+  };
+
+  const send = async () => {
+    if (sending) return; // a double tap sends one request
+    sending = true;
+    waiting = false;
+    button.disabled = true;
+    save();
+    let response = null;
+    try {
+      response = await fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" });
+    } catch (e) {
+      response = null;
+    }
+    sending = false;
+    button.disabled = false;
+    if (response === null) {
+      wait();
+    } else if (response.redirected) {
+      window.location.assign(response.url); // saved: its page clears the draft
+    } else {
+      // Errors to fix, or a meeting that is over: the browser shows the server's page,
+      // as it would without this script (nothing was saved, so sending again is safe).
+      HTMLFormElement.prototype.submit.call(form);
+    }
+  };
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (navigator.onLine) send();
+    else wait();
   });
+  window.addEventListener("online", () => { if (waiting) send(); });
 });

@@ -196,3 +196,60 @@ def test_after_a_wrong_password_the_e_mail_stays_and_the_cursor_is_in_password(p
     phone.keyboard.type(PASSWORD)
     phone.keyboard.press("Enter")
     expect(phone.get_by_role("heading", name="Hello Bob")).to_be_visible()
+
+
+# --- Offline: no browser error page, nothing lost, sent once when back ---------------
+
+SAID = "She answers patients from the corridor, on her phone, between two rooms."
+
+
+def fill_insight(page) -> None:
+    page.get_by_label("Customer", exact=True).fill("Brightside Dental")
+    page.get_by_label("What the customer said or did").fill(SAID)
+    page.get_by_label("What it means for us").fill("The phone is where we win or lose her.")
+
+
+def test_an_insight_saved_offline_is_kept_and_sent_once_when_back_online(phone, week, member):
+    _, later = week
+    log_in(phone, "bob@example.com", PASSWORD)
+    phone.goto(f"/teams/sales/meetings/{later.pk}/insight/")
+    fill_insight(phone)
+
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="Save my insight").click()
+
+    expect(phone.get_by_text("You're offline. Your insight is saved on this phone")).to_be_visible()
+    expect(phone.get_by_label("What the customer said or did")).to_have_value(SAID)
+    draft = phone.evaluate(f"localStorage.getItem('insight-draft:{later.pk}:{member.pk}')")
+    assert SAID in draft
+    assert not later.insights.exists()
+    phone.screenshot(path=f"{SHOTS}/insight-offline-phone.png")
+
+    phone.get_by_role("button", name="Save my insight").click()  # impatient second tap
+    phone.context.set_offline(False)
+
+    expect(phone.get_by_text("Saved ✓")).to_be_visible()
+    expect(phone).to_have_url(re.compile(r"\?saved=first$"))
+    assert later.insights.count() == 1
+    assert later.insights.get().said == SAID
+    assert phone.evaluate(f"localStorage.getItem('insight-draft:{later.pk}:{member.pk}')") is None
+
+
+def test_a_request_lost_on_the_way_is_kept_and_sent_when_the_phone_reconnects(phone, week):
+    """The phone thinks it is online, but the request never arrives."""
+    _, later = week
+    log_in(phone, "bob@example.com", PASSWORD)
+    phone.goto(f"/teams/sales/meetings/{later.pk}/insight/")
+    fill_insight(phone)
+    lost = "**/insight/"
+    phone.route(lost, lambda r: r.abort() if r.request.method == "POST" else r.continue_())
+
+    phone.get_by_role("button", name="Save my insight").click()
+
+    expect(phone.get_by_text("You're offline. Your insight is saved on this phone")).to_be_visible()
+    assert not later.insights.exists()
+    phone.unroute(lost)
+    phone.context.set_offline(True)
+    phone.context.set_offline(False)
+    expect(phone.get_by_text("Saved ✓")).to_be_visible()
+    assert later.insights.count() == 1
