@@ -17,7 +17,7 @@ from meetings.models import Meeting
 from reminders import planner
 from tests.factories import PASSWORD, CustomerFactory, SeriesFactory
 
-from .conftest import follow_nav, log_in
+from .conftest import follow_nav, has_horizontal_scroll, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -253,3 +253,45 @@ def test_a_request_lost_on_the_way_is_kept_and_sent_when_the_phone_reconnects(ph
     phone.context.set_offline(False)
     expect(phone.get_by_text("Saved ✓")).to_be_visible()
     assert later.insights.count() == 1
+
+
+# --- The form reflows: 320 px wide, and 200 % zoom, without sideways scrolling -------
+
+# The root font is 17 px (app.css); text at 200 % makes it 34 px.
+TEXT_AT_200 = "document.addEventListener('DOMContentLoaded', () => {"
+TEXT_AT_200 += " document.documentElement.style.fontSize = '34px'; });"
+SCREENS = {
+    "320px": {"viewport": {"width": 320, "height": 640}, "is_mobile": True, "has_touch": True},
+    # A 1280 x 800 window at 200 % browser zoom: 640 CSS px, two device pixels each.
+    "zoom-200": {"viewport": {"width": 640, "height": 400}},
+    # Text alone at 200 % on a 390 px phone.
+    "text-200": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_insight_form_needs_no_sideways_scrolling(screen, new_context, live_server, week):
+    _, later = week
+    page = new_context(
+        **SCREENS[screen], device_scale_factor=2, base_url=live_server.url
+    ).new_page()
+    if screen == "text-200":
+        page.add_init_script(TEXT_AT_200)
+    log_in(page, "bob@example.com", PASSWORD)
+    page.goto(f"/teams/sales/meetings/{later.pk}/insight/")
+    assert not has_horizontal_scroll(page)
+    if screen == "text-200":
+        assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "34px"
+
+    page.get_by_label("When you talked").fill("")
+    page.get_by_role("button", name="Save my insight").click()
+    expect(page.get_by_test_id("error-summary")).to_be_visible()
+    assert not has_horizontal_scroll(page)
+    page.screenshot(path=f"{SHOTS}/insight-form-{screen}.png", full_page=True)
+
+    fill_insight(page)
+    page.get_by_label("When you talked").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Save my insight").click()
+    expect(page.get_by_text("Saved ✓")).to_be_visible()
+    assert not has_horizontal_scroll(page)
+    page.screenshot(path=f"{SHOTS}/insight-saved-{screen}.png", full_page=True)
