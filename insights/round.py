@@ -27,6 +27,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import User
 from meetings.models import Attendance, Meeting
@@ -153,8 +154,10 @@ def round_fingerprint(meeting: Meeting) -> str:
         .order_by("pk")
         .values_list("insight_id", "tag__name")
     )
+    # Today too: the cards say "heard today", which is "heard yesterday" after midnight.
+    today = timezone.localdate(timezone=meeting.team.zone)
     shown = (meeting.status, meeting.title, meeting.starts_at, meeting.ends_at,
-             list(seats), list(insights), list(tags))  # fmt: skip
+             list(seats), list(insights), list(tags), today)  # fmt: skip
     return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
 

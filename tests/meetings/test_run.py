@@ -198,9 +198,11 @@ def test_an_unchanged_round_is_answered_304_without_a_body(client, round_in_prog
 @pytest.mark.parametrize(
     "change",
     ["a new insight", "an edited insight", "the star", "an excuse", "a presented insight",
-     "a renamed attendee", "the meeting moved"],
+     "a renamed attendee", "the meeting moved", "a new day"],
 )  # fmt: skip
-def test_any_change_to_the_round_is_a_new_answer(client, round_in_progress, member, change):
+def test_any_change_to_the_round_is_a_new_answer(
+    client, round_in_progress, member, change, time_machine
+):
     meeting = round_in_progress
     client.force_login(member)
     etag = poll(client, meeting)["ETag"]
@@ -229,6 +231,8 @@ def test_any_change_to_the_round_is_a_new_answer(client, round_in_progress, memb
     elif change == "the meeting moved":
         Meeting.objects.filter(pk=meeting.pk).update(starts_at=meeting.starts_at + dt.timedelta(hours=1),
                                                      ends_at=meeting.ends_at + dt.timedelta(hours=1))  # fmt: skip
+    elif change == "a new day":  # "heard today" has become "heard yesterday"
+        time_machine.move_to(NOW.replace(hour=22, minute=1), tick=False)  # 00:01 in Brussels
 
     answer = poll(client, meeting, etag)
 
