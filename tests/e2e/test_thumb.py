@@ -118,6 +118,8 @@ def week(team, facilitator, member, team_admin):
 
 def test_every_target_on_bobs_pages_is_thumb_sized_at_390_px(phone, week):
     soon, later = week
+    phone.goto("/accounts/login/")
+    assert too_small(phone) == [], "login"
     log_in(phone, "bob@example.com", PASSWORD)
     pages = {
         "home": "/",
