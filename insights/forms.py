@@ -129,9 +129,9 @@ class InsightForm(forms.Form):
 
     def clean_said(self) -> str:
         said = self.cleaned_data["said"]
-        earlier = Insight.objects.filter(author=self.author)
-        if self.instance is not None:
-            earlier = earlier.exclude(pk=self.instance.pk)
+        # Earlier means for other meetings: this meeting's one insight is the one being
+        # written, whether it is edited or a twin tap saved it a moment ago.
+        earlier = Insight.objects.filter(author=self.author).exclude(meeting=self.meeting)
         when = freshness.near_copy_of(said, list(earlier.values_list("said", "submitted_at")))
         if when is not None:
             raise ValidationError(

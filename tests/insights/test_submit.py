@@ -16,6 +16,7 @@ from insights.forms import (
     WHAT_SAID,
     WHEN_TALKED,
     WHICH_CUSTOMER,
+    InsightForm,
 )
 from insights.freshness import IN_THE_FUTURE
 from insights.models import Customer, Insight, Tag
@@ -179,6 +180,28 @@ def test_editing_my_own_insight_is_not_a_copy_of_itself(client, member, meeting)
 
     assert response.status_code == 302
     assert Insight.objects.get().contact == "COO"
+
+
+def test_a_twin_tap_saved_a_moment_ago_is_not_an_earlier_insight_to_copy(member, meeting):
+    """Two taps at once: the second was read before the first saved (no instance), and
+    checks its text after. The first is this meeting's insight, not an earlier one."""
+    data = form_data()
+    second_tap = InsightForm(data, meeting=meeting, author=member, today=NOW.date())
+    InsightFactory(meeting=meeting, author=member, said=data["said"])
+
+    assert second_tap.is_valid(), second_tap.errors
+
+
+def test_an_earlier_meetings_insight_retold_is_still_a_copy(member, meeting, team):
+    earlier = services.create_meeting(team=team, title="Last week", duration_minutes=30,
+                                      starts_at=NOW - dt.timedelta(days=7))  # fmt: skip
+    data = form_data()
+    InsightFactory(meeting=earlier, author=member, said=data["said"])
+
+    form = InsightForm(data, meeting=meeting, author=member, today=NOW.date())
+
+    assert not form.is_valid()
+    assert form.errors["said"][0].startswith("This is almost the same as your insight from")
 
 
 @pytest.mark.parametrize(
