@@ -25,6 +25,7 @@ from locust.exception import StopUser
 
 PLAN = json.loads(open(os.environ["BURST_PLAN"]).read())  # noqa: SIM115
 WINDOW = float(os.environ.get("BURST_WINDOW", "90"))
+TYPING = float(os.environ.get("BURST_TYPING", "20"))  # the longest anyone takes to type
 SAVED = "Saved ✓"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -32,6 +33,7 @@ attendees = iter(PLAN["attendees"])
 facilitators = iter(PLAN["facilitators"])
 admins = iter(PLAN["admins"])
 saved: list[str] = []  # e-mail addresses of attendees who got the saved page
+finished = 0
 statuses: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
 
 
@@ -56,8 +58,8 @@ class Attendee(HttpUser):
             answered("insight form (one-tap link)", page)
             token = CSRF.search(page.text)
         if token is None:
-            raise StopUser()
-        gevent.sleep(random.uniform(5, 20))  # typing on a phone
+            self._done()
+        gevent.sleep(random.uniform(TYPING / 4, TYPING))  # typing on a phone
         form = {**PLAN["form"], "said": f"{PLAN['form']['said']} ({self.me['email']})",
                 "csrfmiddlewaretoken": token.group(1)}  # fmt: skip
         taps = self.me["taps"]
@@ -65,6 +67,14 @@ class Attendee(HttpUser):
         gevent.joinall(posts)
         if all(p.value for p in posts):
             saved.append(self.me["email"])
+        self._done()
+
+    def _done(self) -> None:
+        """The burst is over when the last attendee is done: the pollers stop 3 s later."""
+        global finished
+        finished += 1
+        if finished == self.fixed_count:
+            gevent.spawn_later(3, self.environment.runner.quit)
         raise StopUser()
 
     def _save(self, form: dict) -> bool:
