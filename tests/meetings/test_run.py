@@ -135,6 +135,21 @@ def test_outsider_gets_404_on_the_round(client, meeting, outsider):
     assert client.get(url(meeting, "meeting-detail")).status_code == 404
 
 
+def test_the_polled_round_brings_its_news_to_the_live_region_that_stays_put(
+    client, round_in_progress, facilitator
+):
+    client.force_login(facilitator)
+
+    page = client.get(url(round_in_progress, "meeting-detail")).content.decode()
+    fragment = client.get(url(round_in_progress, "meeting-round"), **HTMX).content.decode()
+
+    region = page.split('<p id="round-news"')[1].split("</p>")[0]
+    assert 'role="status"' in region and "1 of 2 brought an insight." in region
+    assert "aria-live" not in page.split('id="round"')[1].split("</section>")[0]
+    news = fragment.split('<p id="round-news" hx-swap-oob="innerHTML">')[1].split("</p>")[0]
+    assert news == "1 of 2 brought an insight."
+
+
 def test_an_ended_meeting_stops_polling_the_round(client, meeting, facilitator):
     meeting.start()
     meeting.end()
