@@ -16,7 +16,6 @@ from insights.forms import (
     WHAT_SAID,
     WHEN_TALKED,
     WHICH_CUSTOMER,
-    InsightForm,
 )
 from insights.freshness import IN_THE_FUTURE
 from insights.models import Customer, Insight, Tag
@@ -182,26 +181,19 @@ def test_editing_my_own_insight_is_not_a_copy_of_itself(client, member, meeting)
     assert Insight.objects.get().contact == "COO"
 
 
-def test_a_twin_tap_saved_a_moment_ago_is_not_an_earlier_insight_to_copy(member, meeting):
-    """Two taps at once: the second was read before the first saved (no instance), and
-    checks its text after. The first is this meeting's insight, not an earlier one."""
-    data = form_data()
-    second_tap = InsightForm(data, meeting=meeting, author=member, today=NOW.date())
-    InsightFactory(meeting=meeting, author=member, said=data["said"])
+def test_a_second_tap_racing_the_first_is_not_a_copy_of_the_insight_it_saved(member, meeting):
+    """A double tap under load: the second post's view found no insight yet, and the
+    first post's was saved before the second was checked. Found by the all-hands
+    burst (bench/burst.py), where that tap answered "almost the same as your insight"."""
+    from django.utils import timezone
+
+    from insights.forms import InsightForm
+
+    second_tap = InsightForm(form_data(), meeting=meeting, author=member,
+                             today=timezone.localdate(), instance=None)  # fmt: skip
+    InsightFactory(meeting=meeting, author=member, said=form_data()["said"])  # the first tap's
 
     assert second_tap.is_valid(), second_tap.errors
-
-
-def test_an_earlier_meetings_insight_retold_is_still_a_copy(member, meeting, team):
-    earlier = services.create_meeting(team=team, title="Last week", duration_minutes=30,
-                                      starts_at=NOW - dt.timedelta(days=7))  # fmt: skip
-    data = form_data()
-    InsightFactory(meeting=earlier, author=member, said=data["said"])
-
-    form = InsightForm(data, meeting=meeting, author=member, today=NOW.date())
-
-    assert not form.is_valid()
-    assert form.errors["said"][0].startswith("This is almost the same as your insight from")
 
 
 @pytest.mark.parametrize(
