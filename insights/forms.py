@@ -115,9 +115,9 @@ class InsightForm(forms.Form):
 
     def clean_said(self) -> str:
         said = self.cleaned_data["said"]
-        earlier = Insight.objects.filter(author=self.author)
-        if self.instance is not None:
-            earlier = earlier.exclude(pk=self.instance.pk)
+        # This meeting's insight is the one being saved, even when a double tap's
+        # other post saved it after this form was loaded: not an earlier one.
+        earlier = Insight.objects.filter(author=self.author).exclude(meeting=self.meeting)
         when = freshness.near_copy_of(said, list(earlier.values_list("said", "submitted_at")))
         if when is not None:
             raise ValidationError(
