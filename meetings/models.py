@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.timezones import validate_time_zone
 
-from . import webhook_targets
+from . import recurrence, webhook_targets
 from .signals import meeting_ended
 
 
@@ -175,6 +175,18 @@ class Invitation(models.Model):
 INVITATION_TTL = dt.timedelta(days=7)
 
 
+class SeriesQuerySet(models.QuerySet):
+    def with_next_meeting(self, now: dt.datetime | None = None) -> SeriesQuerySet:
+        """Each series' next meeting not yet over nor skipped, as next_meeting_id and
+        next_meeting_start (None when there is none)."""
+        upcoming = Meeting.objects.upcoming(now).filter(series=models.OuterRef("pk"))
+        upcoming = upcoming.order_by("starts_at")
+        return self.annotate(
+            next_meeting_id=models.Subquery(upcoming.values("pk")[:1]),
+            next_meeting_start=models.Subquery(upcoming.values("starts_at")[:1]),
+        )
+
+
 class Series(models.Model):
     """A recurring meeting. The rule is an RFC 5545 RRULE evaluated on the team's
     wall clock, so a 09:00 meeting stays at 09:00 across daylight-saving changes."""
@@ -209,12 +221,31 @@ class Series(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = SeriesQuerySet.as_manager()
+
     class Meta:
         ordering = ["team", "title"]
         verbose_name_plural = "series"
 
     def __str__(self) -> str:
         return f"{self.title} ({self.team})"
+
+    @property
+    def in_words(self) -> str:
+        """ "Every Monday, 09:00 for 30 min": the rule as the team page shows it."""
+        return (
+            f"{recurrence.describe(self.rule)} · {self.start_time:%H:%M} "
+            f"for {self.duration_minutes} min"
+        )
+
+    def has_ended(self, now: dt.datetime | None = None) -> bool:
+        """No occurrence left after now: it ran out of its count, passed its last
+        date, or was ended (which gives it a last date)."""
+        now = now or timezone.now()
+        rule = rrule.rrulestr(
+            self.rule, dtstart=dt.datetime.combine(self.first_date, self.start_time)
+        )
+        return rule.after(now.astimezone(self.team.zone).replace(tzinfo=None)) is None
 
     def occurrences(self, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
         """Aware UTC starts in [start, end), computed on the team's wall clock."""
