@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import zoneinfo
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from dateutil import rrule
@@ -72,6 +73,10 @@ class Team(models.Model):
     @property
     def final_reminder_offset(self) -> int:
         return min(self.reminder_offsets)
+
+    def round_minutes(self, attendees: int) -> int:
+        """The insight round's time: the team's minutes for each person expected."""
+        return max(self.minutes_per_person * attendees, self.minutes_per_person)
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -236,6 +241,24 @@ class Series(models.Model):
         return (
             f"{recurrence.describe(self.rule)} · {self.start_time:%H:%M} "
             f"for {self.duration_minutes} min"
+        )
+
+    def attendee_ids(self) -> list[int]:
+        """Who each new meeting of the series expects: the team's members, minus the
+        excluded, plus the guests."""
+        members = set(self.team.memberships.values_list("user_id", flat=True))
+        excluded = set(self.excluded.values_list("pk", flat=True))
+        guests = set(self.guests.values_list("pk", flat=True))
+        return sorted((members - excluded) | guests)
+
+    def agenda_time(self) -> AgendaTime:
+        """What each new meeting's agenda plans: the round for today's attendees, then
+        the standing items, as the meeting will copy them."""
+        standing = self.agenda_template[:MAX_STANDING_ITEMS]
+        return AgendaTime(
+            round=self.team.round_minutes(len(self.attendee_ids())),
+            items=sum(int(entry.get("minutes") or 5) for entry in standing),
+            length=self.duration_minutes,
         )
 
     def has_ended(self, now: dt.datetime | None = None) -> bool:
@@ -587,6 +610,46 @@ class AgendaItem(models.Model):
     @property
     def is_round(self) -> bool:
         return self.kind == self.Kind.ROUND
+
+
+AGENDA_RUNS_OVER = (
+    "The agenda runs {over} min over the meeting's {length} min: the insight round takes "
+    "{round} min, the other items {items} min. Trim an item or make the meeting longer."
+)
+
+
+@dataclass(frozen=True)
+class AgendaTime:
+    """An agenda's minutes against its meeting's length. Running over is a warning,
+    never an error: the facilitator may mean to, or trim on the day."""
+
+    round: int
+    items: int
+    length: int
+
+    @classmethod
+    def of(cls, items: list[AgendaItem], length: int) -> AgendaTime:
+        return cls(
+            round=sum(item.minutes for item in items if item.is_round),
+            items=sum(item.minutes for item in items if not item.is_round),
+            length=length,
+        )
+
+    @property
+    def planned(self) -> int:
+        return self.round + self.items
+
+    @property
+    def over(self) -> int:
+        return max(self.planned - self.length, 0)
+
+    @property
+    def warning(self) -> str:
+        if not self.over:
+            return ""
+        return AGENDA_RUNS_OVER.format(
+            over=self.over, length=self.length, round=self.round, items=self.items
+        )
 
 
 class TeamWebhook(models.Model):

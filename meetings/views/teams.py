@@ -120,6 +120,11 @@ def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
             if {"reminder_offsets", "time_zone"} & set(form.changed_data):
                 services.replan_team(team)
         messages.success(request, "Team settings saved.")
+        if "minutes_per_person" in form.changed_data:
+            # A longer round can push a series' standing agenda past its meetings' end.
+            for series in _running_series(access):
+                if warning := series.agenda_time().warning:
+                    messages.warning(request, f"{series.title}: {warning}")
         return redirect("meetings:team-settings", slug=access.team.slug)
     return _settings_page(request, access, form)
 
