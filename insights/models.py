@@ -82,6 +82,7 @@ class CustomerAlias(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name_plural = "customer aliases"
         constraints = [
             models.UniqueConstraint(Lower("name"), name="customer_alias_ci_unique"),
         ]
