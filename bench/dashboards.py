@@ -138,6 +138,7 @@ def main() -> int:
     # Static URLs without collectstatic's manifest (the files themselves aren't served).
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # fmt: skip
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise warns without it
     try:
         reused = args.reuse and seeded(args.teams, args.people, args.weeks)
         if args.reuse and not reused:

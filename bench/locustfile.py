@@ -127,4 +127,5 @@ class OrganisationAdmin(HttpUser):
 @events.test_stop.add_listener
 def write_out(**_kwargs) -> None:
     with open(os.environ["BURST_OUT"], "w") as out:
-        json.dump({"saved": saved, "statuses": statuses}, out)
+        unfinished = Attendee.fixed_count - finished
+        json.dump({"saved": saved, "statuses": statuses, "unfinished": unfinished}, out)

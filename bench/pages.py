@@ -194,6 +194,7 @@ def main() -> int:
         redis.Redis.from_url(redis_url).flushdb()
         if not args.keep:
             drop_database(database_url)
+    shutil.rmtree(var_dir, ignore_errors=True)  # the servers' logs, kept only on a failure
 
     data = "the demo data and seed_demo's 200 teams × 104 weeks" if args.large else "the demo data"
     lines = [
