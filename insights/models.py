@@ -84,6 +84,7 @@ class CustomerAlias(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name_plural = "customer aliases"
         constraints = [
             models.UniqueConstraint(Lower("name"), name="customer_alias_ci_unique"),
         ]
@@ -187,11 +188,13 @@ class Insight(models.Model):
             ),
         ]
         indexes = [
-            # The library: a team's insights, newest first.
-            models.Index(fields=["team", "-submitted_at"], name="insight_team_newest"),
-            # The library across teams (the organisation shares insights), newest first,
-            # and the newest matches of a search (insights/search.py).
-            models.Index(fields=["-submitted_at"], name="insight_newest"),
+            # The library: a team's insights, newest conversation first (search.NEWEST).
+            models.Index(
+                fields=["team", "-conversation_date", "-submitted_at"], name="insight_team_heard"
+            ),
+            # The library across teams (the organisation shares insights), newest
+            # conversation first, and the newest matches of a search (insights/search.py).
+            models.Index(fields=["-conversation_date", "-submitted_at"], name="insight_heard"),
         ]
 
     def __str__(self) -> str:

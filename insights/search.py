@@ -15,6 +15,9 @@ CONFIG = "english"
 # fifth of the library, and ranking 30,000 rows costs a hundred times a page. The
 # best of the newest RANKED come first; older ones need a narrower search or dates.
 RANKED = 200
+# The library's order, and what "newest" means in it: when the customer said it (the
+# date each card shows, and the one its date filters use), then when it was brought.
+NEWEST = ("-conversation_date", "-submitted_at")
 
 
 def uses_full_text() -> bool:
@@ -37,13 +40,13 @@ def search(insights: QuerySet, text: str) -> QuerySet:
         )
         newest = (
             insights.filter(Q(document=query) | Q(customer_id__in=customers))
-            .order_by("-submitted_at")
+            .order_by(*NEWEST)
             .values("pk")[:RANKED]
         )
         return (
             Insight.objects.filter(pk__in=newest)
             .annotate(rank=SearchRank(F("document"), query))
-            .order_by("-rank", "-submitted_at")
+            .order_by("-rank", *NEWEST)
         )
     for word in text.split():
         insights = insights.filter(

@@ -27,6 +27,8 @@ from .models import (
 )
 
 Role = Membership.Role
+# Who invites people into a team, and resends and revokes its invitations.
+INVITES = Role.ADMIN
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ class TeamAccess:
     def can_admin(self) -> bool:
         return self.rank >= ROLE_RANK[Role.ADMIN]
 
+    @property
+    def can_invite(self) -> bool:
+        return self.rank >= ROLE_RANK[INVITES]
+
 
 def access_team(user: User, slug: str, *, role: str = Role.MEMBER) -> TeamAccess:
     membership = (
@@ -63,6 +69,26 @@ def access_team(user: User, slug: str, *, role: str = Role.MEMBER) -> TeamAccess
     if access.rank < ROLE_RANK[role]:
         raise PermissionDenied(f"Only a team {Role(role).label.lower()} can do this.")
     return access
+
+
+def inviters(team: Team, *, most: int = 4) -> list[str]:
+    """Who can invite people into the team, named for those who can't: its members
+    whose role invites, then organisation admins (who can in every team)."""
+    roles = [role for role in Role if ROLE_RANK[role] >= ROLE_RANK[INVITES]]
+    in_team = list(
+        team.memberships.filter(role__in=roles, user__is_active=True)
+        .order_by("user__name")
+        .values_list("user_id", "user__name", "role")[:most]
+    )
+    org_admins = (
+        User.objects.filter(is_staff=True, is_active=True)
+        .exclude(pk__in=[user_id for user_id, _, _ in in_team])
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    return [f"{name} ({Role(role).label.lower()})" for _, name, role in in_team] + [
+        f"{name} (organisation admin)" for name in org_admins[: most - len(in_team)]
+    ]
 
 
 def access_membership(access: TeamAccess, membership_id: int) -> Membership:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import zoneinfo
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from dateutil import rrule
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from accounts.timezones import validate_time_zone
 
-from . import webhook_targets
+from . import recurrence, webhook_targets
 from .signals import meeting_ended
 
 
@@ -72,6 +73,10 @@ class Team(models.Model):
     @property
     def final_reminder_offset(self) -> int:
         return min(self.reminder_offsets)
+
+    def round_minutes(self, attendees: int) -> int:
+        """The insight round's time: the team's minutes for each person expected."""
+        return max(self.minutes_per_person * attendees, self.minutes_per_person)
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -175,6 +180,18 @@ class Invitation(models.Model):
 INVITATION_TTL = dt.timedelta(days=7)
 
 
+class SeriesQuerySet(models.QuerySet):
+    def with_next_meeting(self, now: dt.datetime | None = None) -> SeriesQuerySet:
+        """Each series' next meeting not yet over nor skipped, as next_meeting_id and
+        next_meeting_start (None when there is none)."""
+        upcoming = Meeting.objects.upcoming(now).filter(series=models.OuterRef("pk"))
+        upcoming = upcoming.order_by("starts_at")
+        return self.annotate(
+            next_meeting_id=models.Subquery(upcoming.values("pk")[:1]),
+            next_meeting_start=models.Subquery(upcoming.values("starts_at")[:1]),
+        )
+
+
 class Series(models.Model):
     """A recurring meeting. The rule is an RFC 5545 RRULE evaluated on the team's
     wall clock, so a 09:00 meeting stays at 09:00 across daylight-saving changes."""
@@ -209,12 +226,49 @@ class Series(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = SeriesQuerySet.as_manager()
+
     class Meta:
         ordering = ["team", "title"]
         verbose_name_plural = "series"
 
     def __str__(self) -> str:
         return f"{self.title} ({self.team})"
+
+    @property
+    def in_words(self) -> str:
+        """ "Every Monday, 09:00 for 30 min": the rule as the team page shows it."""
+        return (
+            f"{recurrence.describe(self.rule)} · {self.start_time:%H:%M} "
+            f"for {self.duration_minutes} min"
+        )
+
+    def attendee_ids(self) -> list[int]:
+        """Who each new meeting of the series expects: the team's members, minus the
+        excluded, plus the guests."""
+        members = set(self.team.memberships.values_list("user_id", flat=True))
+        excluded = set(self.excluded.values_list("pk", flat=True))
+        guests = set(self.guests.values_list("pk", flat=True))
+        return sorted((members - excluded) | guests)
+
+    def agenda_time(self) -> AgendaTime:
+        """What each new meeting's agenda plans: the round for today's attendees, then
+        the standing items, as the meeting will copy them."""
+        standing = self.agenda_template[:MAX_STANDING_ITEMS]
+        return AgendaTime(
+            round=self.team.round_minutes(len(self.attendee_ids())),
+            items=sum(int(entry.get("minutes") or 5) for entry in standing),
+            length=self.duration_minutes,
+        )
+
+    def has_ended(self, now: dt.datetime | None = None) -> bool:
+        """No occurrence left after now: it ran out of its count, passed its last
+        date, or was ended (which gives it a last date)."""
+        now = now or timezone.now()
+        rule = rrule.rrulestr(
+            self.rule, dtstart=dt.datetime.combine(self.first_date, self.start_time)
+        )
+        return rule.after(now.astimezone(self.team.zone).replace(tzinfo=None)) is None
 
     def occurrences(self, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
         """Aware UTC starts in [start, end), computed on the team's wall clock."""
@@ -585,6 +639,46 @@ class AgendaItem(models.Model):
     @property
     def is_round(self) -> bool:
         return self.kind == self.Kind.ROUND
+
+
+AGENDA_RUNS_OVER = (
+    "The agenda runs {over} min over the meeting's {length} min: the insight round takes "
+    "{round} min, the other items {items} min. Trim an item or make the meeting longer."
+)
+
+
+@dataclass(frozen=True)
+class AgendaTime:
+    """An agenda's minutes against its meeting's length. Running over is a warning,
+    never an error: the facilitator may mean to, or trim on the day."""
+
+    round: int
+    items: int
+    length: int
+
+    @classmethod
+    def of(cls, items: list[AgendaItem], length: int) -> AgendaTime:
+        return cls(
+            round=sum(item.minutes for item in items if item.is_round),
+            items=sum(item.minutes for item in items if not item.is_round),
+            length=length,
+        )
+
+    @property
+    def planned(self) -> int:
+        return self.round + self.items
+
+    @property
+    def over(self) -> int:
+        return max(self.planned - self.length, 0)
+
+    @property
+    def warning(self) -> str:
+        if not self.over:
+            return ""
+        return AGENDA_RUNS_OVER.format(
+            over=self.over, length=self.length, round=self.round, items=self.items
+        )
 
 
 class TeamWebhook(models.Model):

@@ -51,3 +51,38 @@ def continued(
         parts["BYDAY"] = sorted(set(days), key=lambda d: WEEKDAY_CODES.index(d[-2:]))
         changed = True
     return _write(parts) if changed else rule
+
+
+DAY_NAMES = dict(zip(WEEKDAY_CODES, ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                                     "Saturday", "Sunday"], strict=True))  # fmt: skip
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
+PERIODS = {"DAILY": ("day", "Daily"), "WEEKLY": ("week", "Weekly"),
+           "MONTHLY": ("month", "Monthly"), "YEARLY": ("year", "Yearly")}  # fmt: skip
+
+
+def _and(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def describe(rule: str) -> str:
+    """The rule in words, for people: "Every Monday and Thursday", "Every other week
+    on Tuesday", "Monthly on the last Friday, 6 meetings", "…, until 29 Jun 2026"."""
+    parts = vRecur.from_ical(rule)
+    unit, each = PERIODS.get(parts["FREQ"][0], ("time", "Repeating"))
+    interval = int(parts.get("INTERVAL", [1])[0])
+    days = [_BYDAY.match(str(day)).groups() for day in parts.get("BYDAY", [])]
+    if unit == "week":
+        on = _and([DAY_NAMES[code] for _, code in days])
+    else:
+        on = _and([f"the {ORDINALS.get(int(n or 1), n)} {DAY_NAMES[code]}" for n, code in days])
+    if unit == "week" and on and interval == 1:
+        words = f"Every {on}"
+    else:
+        words = {1: each, 2: f"Every other {unit}"}.get(interval, f"Every {interval} {unit}s")
+        words += f" on {on}" if on else ""
+    if "COUNT" in parts:
+        count = int(parts["COUNT"][0])
+        words += f", {count} meeting{'s' if count != 1 else ''}"
+    if "UNTIL" in parts:
+        words += f", until {parts['UNTIL'][0]:%-d %b %Y}"
+    return words

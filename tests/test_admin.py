@@ -40,3 +40,29 @@ def test_members_cannot_open_the_admin(client, member):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_every_list_in_the_admin_index_is_named_in_plain_english(client, org_admin):
+    client.force_login(org_admin)
+
+    html = client.get("/admin/").content.decode()
+
+    assert "Customer aliases" in html
+    assert "aliass" not in html
+    # Django's default plural adds an "s": "customer aliass".
+    assert [m for m in our_models() if str(m._meta.verbose_name_plural).endswith("ss")] == []
+
+
+def test_an_organisation_admin_has_the_admin_in_their_menu(client, org_admin):
+    client.force_login(org_admin)
+
+    html = client.get("/teams/").content.decode()
+
+    assert '<a href="/admin/">Admin</a>' in html
+
+
+@pytest.mark.parametrize("persona", ["member", "facilitator", "team_admin"])
+def test_nobody_else_has_it(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+
+    assert 'href="/admin/"' not in client.get("/teams/").content.decode()

@@ -49,6 +49,8 @@ MAIN_NAV = [
     ("Profile", "accounts:profile", {"accounts:profile"}, False),
     ("Reminders", "reminders:failures", {"reminders:failures"}, True),
     ("Outbox", "outbox", {"outbox"}, True),
+    # Organisation admins (is_staff) manage every model in the Django admin (insightboard/admin.py).
+    ("Admin", "admin:index", set(), True),
 ]
 
 

@@ -3,12 +3,16 @@ filterable, exportable; each insight with its meeting, actions and reactions."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode, urlsplit
+
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import login_required
@@ -18,7 +22,7 @@ from meetings.models import Team
 from ..access import access_insight, own_teams, readable_insights, reads_other_teams
 from ..csvexport import csv_response, timestamp_column
 from ..models import Customer, Insight, Reaction, Sharing, Tag
-from ..search import RANKED, search
+from ..search import NEWEST, RANKED, search
 from .dashboards import DATES_ORDER
 
 PAGE_SIZE = 25
@@ -45,6 +49,10 @@ CSV_COLUMNS = [
     "contact", "conversation_date", "channel", "said", "so_what", "tags", "late", "starred",
 ]  # fmt: skip
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+
+
+# The fields behind the Filters disclosure: every one but the search box.
+FILTERS = ("team", "customer", "segment", "tag", "channel", "author", "start", "end", "starred")
 
 
 class LibraryFilter(forms.Form):
@@ -77,6 +85,12 @@ class LibraryFilter(forms.Form):
             ("", "Any segment"),
             *((s, s) for s in sorted(Customer.objects.segments())),
         ]
+
+    @property
+    def active_filters(self) -> int:
+        """How many filters (the search words aside) are set: the Filters disclosure
+        says so, and opens."""
+        return sum(1 for name in FILTERS if self.is_bound and self.data.get(name))
 
     def clean_tag(self) -> str:
         return self.cleaned_data["tag"].strip().lstrip("#").strip()  # as the cards show them
@@ -123,7 +137,7 @@ class LibraryFilter(forms.Form):
 def _filtered(request: HttpRequest):
     sharing = Sharing.current()
     form = LibraryFilter(request.GET or None, user=request.user, sharing=sharing)
-    insights = form.apply(readable_insights(request.user, sharing).order_by("-submitted_at"))
+    insights = form.apply(readable_insights(request.user, sharing).order_by(*NEWEST))
     return form, insights
 
 
@@ -143,8 +157,25 @@ def library(request: HttpRequest) -> HttpResponse:
         "insights/library.html",
         {"form": form, "page": page, "query": query.urlencode(), "cap": f"{COUNT_CAP:,}",
          "ranked": RANKED,
+         # Each insight's page leads back here, to this search, these filters, this page.
+         "back": urlencode({"back": request.get_full_path()}) if request.GET else "",
          "tag_names": tags.order_by("name").distinct()[:200]},
     )  # fmt: skip
+
+
+def library_back(request: HttpRequest) -> str:
+    """Where an insight's "← Library" leads: the library page the person came from,
+    with its search, filters and page (the `back` parameter the library's links
+    carry), when it is one of ours and the library's; the library otherwise."""
+    library = reverse("insights:library")
+    back = request.GET.get("back", "")
+    parts = urlsplit(back)
+    ours = url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if ours and not parts.scheme and not parts.netloc and parts.path == library:
+        return back
+    return library
 
 
 def _csv_rows(insights):
@@ -192,6 +223,8 @@ def detail(request: HttpRequest, slug: str, insight_id: int) -> HttpResponse:
         request,
         "insights/detail.html",
         {"team": insight.team, "insight": insight, "reactions": reactions,
+         "back": library_back(request),
+         "back_query": _back_query(request),
          "actions": insight.actions.select_related("owner"),
          "author_is_member": insight.author_id in members,
          "sees_meeting": request.user.pk in members or request.user.is_staff},
@@ -208,4 +241,11 @@ def react(request: HttpRequest, slug: str, insight_id: int) -> HttpResponse:
         deleted, _ = Reaction.objects.filter(insight=insight, user=request.user, kind=kind).delete()
         if not deleted:
             Reaction.objects.get_or_create(insight=insight, user=request.user, kind=kind)
-    return redirect(insight)
+    return redirect(insight.get_absolute_url() + _back_query(request, "?"))
+
+
+def _back_query(request: HttpRequest, prefix: str = "") -> str:
+    """The `back` parameter to carry on, from an insight's page to itself (a reaction
+    reloads it), when it leads somewhere else than the bare library."""
+    back = library_back(request)
+    return prefix + urlencode({"back": back}) if back != reverse("insights:library") else ""

@@ -6,12 +6,13 @@ from django import forms
 
 from accounts.models import User
 from insightboard.fields import SingleLineField
+from insightboard.forms import FocusFirstError
 
 from ..models import AGENDA_TITLE_MAX_LENGTH, Team
 from .meetings import TeamPeopleField, _team_people
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(FocusFirstError, forms.Form):
     title = SingleLineField(max_length=AGENDA_TITLE_MAX_LENGTH)
     minutes = forms.IntegerField(min_value=1, max_value=240, initial=5)
     owner = TeamPeopleField(queryset=User.objects.none(), required=False)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from insightboard.fields import DateField, SingleLineField, single_line
+from insightboard.forms import FocusFirstError
 from insightboard.widgets import TimeInput
 
 from ..models import AGENDA_TITLE_MAX_LENGTH, MAX_STANDING_ITEMS, Team
@@ -73,7 +74,7 @@ class AgendaTemplateField(forms.CharField):
             raise ValidationError(STANDING_ITEM_TOO_LONG, code="standing_item_too_long")
 
 
-class SeriesSettingsForm(forms.Form):
+class SeriesSettingsForm(FocusFirstError, forms.Form):
     agenda_template = AgendaTemplateField()
     apply_to_scheduled = forms.BooleanField(
         label="Also update the meetings already scheduled", required=False,
@@ -85,7 +86,7 @@ class SeriesSettingsForm(forms.Form):
     )  # fmt: skip
 
 
-class SeriesForm(forms.Form):
+class SeriesForm(FocusFirstError, forms.Form):
     title = SingleLineField(max_length=120, initial="Weekly customer round")
     first_date = DateField(label="First meeting")
     start_time = forms.TimeField(widget=TimeInput())
@@ -130,7 +131,9 @@ class SeriesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.team = team
         self.fields["facilitator"].queryset = _team_people(team)
-        self.fields["start_time"].label = f"Time ({team.time_zone})"
+        # The zone as help, not in the label: "Time (America/Argentina/Buenos_Aires)"
+        # broke mid-word in its half of a phone's width.
+        self.fields["start_time"].help_text = f"{team.time_zone} time"
 
     def clean(self):
         data = super().clean()

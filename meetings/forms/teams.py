@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from accounts.models import normalize_address
 from accounts.timezones import time_zone_choices
 from insightboard.fields import SingleLineField
+from insightboard.forms import FocusFirstError
 from insightboard.widgets import TimeInput
 
 from .. import webhook_targets
@@ -65,7 +66,7 @@ class OffsetsField(forms.CharField):
         return sorted(minutes, reverse=True)
 
 
-class TeamSettingsForm(forms.ModelForm):
+class TeamSettingsForm(FocusFirstError, forms.ModelForm):
     time_zone = forms.ChoiceField(
         choices=time_zone_choices, help_text="Meetings repeat on this clock."
     )
@@ -164,7 +165,7 @@ class RoleForm(forms.Form):
 # --- Team channels ----------------------------------------------------------------
 
 
-class WebhookForm(forms.Form):
+class WebhookForm(FocusFirstError, forms.Form):
     kind = forms.ChoiceField(choices=TeamWebhook.Kind.choices, widget=forms.HiddenInput)
     url = forms.URLField(label="Incoming webhook address", max_length=500, assume_scheme="https")
     mention_names = forms.BooleanField(

@@ -14,15 +14,10 @@ from ..models import (
     AgendaItem,
     Attendance,
     Meeting,
-    Team,
 )
 
 ROUND_TITLE = "Fresh customer insights"
 ROUND_STAYS_FIRST = "The insight round always opens the meeting."
-
-
-def round_minutes(team: Team, attendees: int) -> int:
-    return max(team.minutes_per_person * attendees, team.minutes_per_person)
 
 
 def standing_items(meeting: Meeting, template: list[dict], *, after: int) -> list[AgendaItem]:
@@ -46,7 +41,7 @@ def create_agenda(meeting: Meeting, attendee_count: int, template: list[dict]) -
         kind=AgendaItem.Kind.ROUND,
         position=0,
         title=ROUND_TITLE,
-        minutes=round_minutes(meeting.team, attendee_count),
+        minutes=meeting.team.round_minutes(attendee_count),
     )
     AgendaItem.objects.bulk_create([round_, *standing_items(meeting, template, after=0)])
 
@@ -55,7 +50,7 @@ def resize_round(meeting: Meeting) -> None:
     """The round's time follows the number of people expected to present."""
     count = meeting.attendances.exclude(status=Attendance.Status.EXCUSED).count()
     meeting.agenda_items.filter(kind=AgendaItem.Kind.ROUND).update(
-        minutes=round_minutes(meeting.team, count)
+        minutes=meeting.team.round_minutes(count)
     )
 
 

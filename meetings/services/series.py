@@ -32,13 +32,6 @@ TOO_MANY_MEETINGS = "A series creates at most %(max)s meetings at once."
 FOLLOWING_FROM_THE_PAST = "The following meetings can't start before today."
 
 
-def _series_attendee_ids(series: Series) -> list[int]:
-    members = set(series.team.memberships.values_list("user_id", flat=True))
-    excluded = set(series.excluded.values_list("pk", flat=True))
-    guests = set(series.guests.values_list("pk", flat=True))
-    return sorted((members - excluded) | guests)
-
-
 @transaction.atomic
 def materialise_series(
     *, series: Series, start: dt.datetime, end: dt.datetime, replacing: int = 0
@@ -52,7 +45,7 @@ def materialise_series(
     limit = MAX_MEETINGS_AT_ONCE + replacing
     if len(occurrences) > limit:
         raise ValidationError(TOO_MANY_MEETINGS, code="too_many_meetings", params={"max": limit})
-    attendee_ids = _series_attendee_ids(series)
+    attendee_ids = series.attendee_ids()
     guest_ids = set(series.guests.values_list("pk", flat=True))
     meetings = []
     for occurrence in occurrences:

@@ -26,7 +26,7 @@ from reminders.history import history_by_person
 from .. import services
 from ..access import Role, TeamAccess, access_meeting, access_team
 from ..forms import AgendaItemForm, AttendeeForm, ExcuseForm, MeetingForm
-from ..models import Meeting, Series, Team
+from ..models import AgendaTime, Meeting, Series, Team
 
 LIST_PAGE_SIZE = 20
 # The new date decides where "this and following" starts, so how many meetings it makes.
@@ -121,16 +121,12 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 def agenda_context(access: TeamAccess, meeting: Meeting, **extra) -> dict:
     items = list(meeting.agenda_items.select_related("owner"))
-    planned = sum(i.minutes for i in items)
-    length = int(meeting.duration.total_seconds() // 60)
     return {
         "access": access,
         "team": access.team,
         "meeting": meeting,
         "items": items,
-        "planned": planned,
-        "length": length,
-        "over": planned - length,
+        "agenda_time": AgendaTime.of(items, int(meeting.duration.total_seconds() // 60)),
         "item_form": AgendaItemForm(team=access.team),
         **extra,
     }

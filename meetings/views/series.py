@@ -26,6 +26,8 @@ def series_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         series = services.create_series(team=access.team, data=form.series_data())
         messages.success(request, f"“{series.title}” is scheduled for the next weeks.")
+        if warning := series.agenda_time().warning:
+            messages.warning(request, warning)
         return redirect(
             reverse("meetings:meeting-list") + f"?team={access.team.slug}&series={series.pk}"
         )
@@ -67,6 +69,8 @@ def series_detail(request: HttpRequest, slug: str, series_id: int) -> HttpRespon
             "series": series,
             "form": form,
             "upcoming": upcoming,
+            # What is saved, not what a form with errors holds.
+            "agenda_time": series.agenda_time(),
         },
     )
 

@@ -18,12 +18,14 @@ from insights.models import Insight
 
 from .. import services
 from ..access import (
+    INVITES,
     Role,
     TeamAccess,
     access_away,
     access_invitation,
     access_membership,
     access_team,
+    inviters,
 )
 from ..forms import InviteForm, RoleForm, TeamCreateForm, TeamSettingsForm, WebhookForm
 from ..models import Membership, Team, TeamWebhook
@@ -64,6 +66,14 @@ def _members(access: TeamAccess):
     )
 
 
+def _running_series(access: TeamAccess) -> list:
+    """The team's series still running, each with its next meeting; ended ones (and
+    those a "this and following" edit replaced) are history, on the meetings list."""
+    now = timezone.now()
+    series = access.team.series.with_next_meeting(now).order_by("title", "pk")
+    return [s for s in series if s.next_meeting_id or not s.has_ended(now)]
+
+
 def _team_page(request: HttpRequest, access: TeamAccess, **extra) -> HttpResponse:
     team = access.team
     former = (
@@ -78,9 +88,11 @@ def _team_page(request: HttpRequest, access: TeamAccess, **extra) -> HttpRespons
         "members": _members(access),
         "former_members": former,
         "invitations": team.invitations.pending().select_related("invited_by")
-        if access.can_admin
+        if access.can_invite
         else [],
-        "invite_form": InviteForm() if access.can_admin else None,
+        "invite_form": InviteForm() if access.can_invite else None,
+        "inviters": [] if access.can_invite else inviters(team),
+        "series": _running_series(access),
         "roles": Role.choices,
         "insight_count": Insight.objects.filter(team=team).count(),
         **extra,
@@ -108,6 +120,11 @@ def team_settings(request: HttpRequest, slug: str) -> HttpResponse:
             if {"reminder_offsets", "time_zone"} & set(form.changed_data):
                 services.replan_team(team)
         messages.success(request, "Team settings saved.")
+        if "minutes_per_person" in form.changed_data:
+            # A longer round can push a series' standing agenda past its meetings' end.
+            for series in _running_series(access):
+                if warning := series.agenda_time().warning:
+                    messages.warning(request, f"{series.title}: {warning}")
         return redirect("meetings:team-settings", slug=access.team.slug)
     return _settings_page(request, access, form)
 
@@ -267,7 +284,7 @@ def member_away_delete(
 @login_required
 @require_POST
 def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
-    access = access_team(request.user, slug, role=Role.ADMIN)
+    access = access_team(request.user, slug, role=INVITES)
     form = InviteForm(request.POST)
     if not form.is_valid():
         return _team_page(request, access, invite_form=form)
@@ -289,7 +306,7 @@ def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_resend(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
-    access = access_team(request.user, slug, role=Role.ADMIN)
+    access = access_team(request.user, slug, role=INVITES)
     invitation = access_invitation(access, invitation_id)
     if invitation.is_pending:
         services.resend_invitation(invitation=invitation)
@@ -300,7 +317,7 @@ def invitation_resend(request: HttpRequest, slug: str, invitation_id: int) -> Ht
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
-    access = access_team(request.user, slug, role=Role.ADMIN)
+    access = access_team(request.user, slug, role=INVITES)
     invitation = access_invitation(access, invitation_id)
     if invitation.is_pending:
         services.revoke_invitation(invitation=invitation)

@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import importlib
 import io
+import re
 from urllib.parse import quote
 
 import pytest
@@ -84,6 +85,47 @@ def react_url(insight) -> str:
 
 def customer_url(customer) -> str:
     return f"/customers/{customer.pk}/"
+
+
+# --- Order and the Filters disclosure ------------------------------------------
+
+
+def test_the_library_orders_by_the_conversation_date_each_card_shows(client, team, member):
+    """Bob brought last week's call today, and this week's call yesterday."""
+    this_week = insight_in(team, hours_ago=30, conversation_date=TODAY - dt.timedelta(days=1))
+    last_week = insight_in(team, hours_ago=1, conversation_date=TODAY - dt.timedelta(days=8))
+    client.force_login(member)
+
+    response = client.get(LIBRARY)
+
+    assert listed(response) == [this_week, last_week]
+    html = response.content.decode()
+    assert re.findall(r'talked <time datetime="([\d-]+)"', html) == ["2026-05-31", "2026-05-24"]
+    assert "2 insights · newest conversation first" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ({}, None),
+        ({"q": "exports"}, None),  # the search box is no filter
+        ({"team": "sales"}, "1 on"),
+        ({"team": "sales", "tag": "exports", "starred": "on", "q": "x"}, "3 on"),
+        ({"start": "not a date"}, "1 on"),  # shown open, with its error
+    ],
+)
+def test_the_filters_disclosure_says_how_many_filters_are_on(client, member, query, shown):
+    client.force_login(member)
+
+    html = client.get(LIBRARY, query).content.decode()
+
+    summary = re.search(r'<details class="filter-more"( open)?>\s*<summary>(.*?)</summary>', html)
+    if shown:
+        assert summary[1] == " open"
+        assert summary[2] == f'Filters <span class="pill">{shown}</span>'
+    else:
+        assert summary[1] is None
+        assert summary[2] == "Filters"
 
 
 # --- Who sees what ----------------------------------------------------------
@@ -226,7 +268,7 @@ def pair(team, support, member, facilitator):
 def test_each_filter_narrows_the_library(client, member, pair, query):
     match, other = pair
     client.force_login(member)
-    assert listed(client.get(LIBRARY)) == [other, match]
+    assert listed(client.get(LIBRARY)) == [match, other]  # the newer conversation first
 
     response = client.get(LIBRARY, query(match))
 
@@ -752,6 +794,70 @@ def test_reaction_counts_add_up_across_people_and_kinds(client, team, member, fa
     assert 'aria-pressed="true">Useful · 2</button>' in html
     assert 'aria-pressed="false">Surprising · 1</button>' in html  # Bob's, not Alice's
     assert 'aria-pressed="false">Act on this · 0</button>' in html
+
+
+# --- Back to the library the person came from -----------------------------------
+
+
+def test_each_card_leads_to_its_insight_and_back_to_this_search_and_page(client, team, member):
+    insights = [insight_in(team, hours_ago=i + 1, said="They export weekly.") for i in range(30)]
+    client.force_login(member)
+    came_from = f"{LIBRARY}?q=export&team=sales&page=2"
+
+    html = client.get(came_from).content.decode()
+
+    oldest = insights[-1]
+    back = quote(came_from, safe="")
+    assert f'href="{detail_url(oldest)}?back={back}"' in html
+    page = client.get(f"{detail_url(oldest)}?back={back}").content.decode()
+    assert f'<a class="back" href="{came_from.replace("&", "&amp;")}">← Library</a>' in page
+
+
+def test_the_unfiltered_library_links_its_insights_plainly(client, team, member):
+    insight = insight_in(team)
+    client.force_login(member)
+
+    html = client.get(LIBRARY).content.decode()
+
+    assert f'href="{detail_url(insight)}"' in html
+    assert '<a class="back" href="/insights/">' in client.get(detail_url(insight)).content.decode()
+
+
+@pytest.mark.parametrize(
+    "back",
+    [
+        "https://evil.example/insights/?q=x",
+        "//evil.example/insights/",
+        "/\\evil.example/insights/",
+        "javascript:alert(1)//insights/",
+        "/customers/",
+        "/insights/export.csv?q=x",
+        "",
+    ],
+)
+def test_a_back_address_that_is_not_our_library_leads_to_the_library(client, team, member, back):
+    insight = insight_in(team)
+    client.force_login(member)
+
+    html = client.get(detail_url(insight), {"back": back}).content.decode()
+
+    assert '<a class="back" href="/insights/">← Library</a>' in html
+
+
+def test_a_reaction_keeps_the_way_back(client, team, member):
+    insight = insight_in(team)
+    client.force_login(member)
+    back = "/insights/?tag=exports"
+
+    page = client.get(detail_url(insight), {"back": back}).content.decode()
+    assert f'action="{react_url(insight)}?back={quote(back, safe="")}"' in page.replace(
+        "&amp;", "&"
+    )
+    response = client.post(
+        f"{react_url(insight)}?back={quote(back, safe='')}", {"kind": Reaction.Kind.USEFUL}
+    )
+
+    assert response["Location"] == f"{detail_url(insight)}?back={quote(back, safe='')}"
 
 
 def test_the_database_allows_one_reaction_per_person_and_kind(team, member):

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from meetings import services
 from tests.factories import UserFactory
+from tests.html import Page
 
 pytestmark = pytest.mark.django_db
 
@@ -278,3 +279,19 @@ def test_the_feed_is_private_to_caches(client, member):
 def test_each_person_has_a_different_token(member, facilitator):
     assert member.calendar_token != facilitator.calendar_token
     assert len(UserFactory().calendar_token) >= 40
+
+
+def test_the_profile_offers_bob_his_feed_address_with_a_copy_button(client, member):
+    client.force_login(member)
+
+    html = client.get("/accounts/profile/").content.decode()
+
+    page = Page(html)
+    address = page.controls["calendar-address"]
+    assert address["value"] == settings.SITE_URL + feed_url(member)
+    assert "readonly" in address and "data-select-on-focus" in address
+    # Shown by the script (static/js/copy.js); without it, the address alone.
+    assert re.search(
+        r'<button type="button"[^>]*data-copy="calendar-address"[^>]*hidden>Copy<', html
+    )
+    assert "js/copy.js" in html

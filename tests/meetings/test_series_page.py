@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils.html import escape
 
 from meetings import services
-from meetings.models import AgendaItem, Meeting
-from tests.factories import InsightFactory
+from meetings.models import AgendaItem, AgendaTime, Meeting, Series
+from tests.factories import InsightFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,76 @@ def test_ending_a_meeting_survives_a_mail_server_that_is_down(
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.ENDED
+
+
+# --- The standing agenda against the meetings' length ----------------------------
+
+
+def test_a_standing_agenda_longer_than_the_meeting_is_a_warning_and_still_saves(
+    client, series, facilitator
+):
+    """Alice and Bob: a 4-minute round, and 30 + 10 minutes of standing items."""
+    client.force_login(facilitator)
+
+    response = client.post(
+        f"/teams/sales/series/{series.pk}/",
+        {"agenda_template": "Pipeline, 10\nQuarterly review, 20"},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert "Each meeting plans 34 of 30 min" in html
+    assert escape(AgendaTime(round=4, items=30, length=30).warning) in html
+    assert "The agenda runs 4 min over the meeting" in html
+    series.refresh_from_db()
+    assert series.agenda_template[1] == {"title": "Quarterly review", "minutes": 20}
+
+
+def test_a_standing_agenda_that_fits_gives_no_warning(client, series, facilitator):
+    client.force_login(facilitator)
+
+    html = client.get(f"/teams/sales/series/{series.pk}/").content.decode()
+
+    assert "Each meeting plans 14 of 30 min" in html
+    assert "warning-note" not in html
+
+
+def test_the_round_counts_the_series_guests_and_not_its_excluded(series, member, facilitator):
+    guest = UserFactory()
+    series.guests.add(guest)
+    series.excluded.add(member)
+
+    assert series.agenda_time() == AgendaTime(round=4, items=10, length=30)  # Alice and the guest
+
+
+def test_a_new_series_that_runs_over_is_created_with_a_warning(client, team, facilitator):
+    client.force_login(facilitator)
+
+    response = client.post("/teams/sales/series/new/", {
+        "title": "Long round", "first_date": "2026-03-02", "start_time": "09:00",
+        "duration_minutes": 15, "frequency": "weekly", "interval": 1, "weekdays": ["MO"],
+        "ends": "never", "agenda_template": "Pipeline, 15",
+    }, follow=True)  # fmt: skip
+
+    assert Series.objects.filter(title="Long round").exists()
+    assert "The agenda runs 2 min over the meeting&#x27;s 15 min" in response.content.decode()
+
+
+def test_a_longer_round_in_the_team_settings_warns_of_the_series_it_pushes_over(
+    client, team, series, team_admin
+):
+    """Three people at 10 minutes each, and the 10-minute standing item: 10 min over."""
+    client.force_login(team_admin)
+    data = {
+        "name": "Sales", "time_zone": "Europe/Brussels", "freshness_mode": "days",
+        "freshness_days": 14, "reminder_offsets": "24h, 2h, 15m", "quiet_hours_start": "20:00",
+        "quiet_hours_end": "08:00", "minutes_per_person": 10, "close_after_minutes": 60,
+    }  # fmt: skip
+
+    response = client.post("/teams/sales/settings/", data, follow=True)
+
+    html = response.content.decode()
+    assert "Team settings saved." in html
+    assert "Weekly round: The agenda runs 10 min over the meeting&#x27;s 30 min" in html
+    team.refresh_from_db()
+    assert team.minutes_per_person == 10

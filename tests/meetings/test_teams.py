@@ -24,6 +24,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.html import Page
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +204,17 @@ def test_bad_settings_save_nothing(client, team, team_admin):
     assert "Select a valid choice" in response.content.decode()
     team.refresh_from_db()
     assert team.name == "Sales"
+
+
+def test_bad_settings_open_the_page_at_the_first_field_to_fix(client, team, team_admin):
+    client.force_login(team_admin)
+
+    response = client.post(
+        "/teams/sales/settings/",
+        settings_data(team, reminder_offsets="soon", close_after_minutes=""),
+    )
+
+    assert Page(response.content.decode()).focused() == ["id_reminder_offsets"]
 
 
 def test_organisation_admin_opens_a_team_and_becomes_its_admin(client, org_admin):

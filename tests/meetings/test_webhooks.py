@@ -10,6 +10,7 @@ from meetings import webhook_targets
 from meetings.models import TeamWebhook
 from meetings.webhook_targets import HTTPS_ONLY, NOT_FOUND, NOT_PUBLIC, NOT_SLACK_OR_TEAMS
 from tests.conftest import A_PUBLIC_ADDRESS
+from tests.html import Page
 
 pytestmark = pytest.mark.django_db
 
@@ -305,6 +306,23 @@ def test_the_slack_and_teams_forms_have_ids_of_their_own(client, team_admin, tea
     ids = re.findall(r'\bid="(id_[^"]+)"', html)
     assert "id_slack_url" in ids and "id_teams_url" in ids
     assert len(ids) == len(set(ids))
+
+
+def test_a_refused_address_opens_the_page_at_its_own_field(client, team_admin, team):
+    """The Teams form is the last thing on a long page: a phone lands on its error."""
+    client.force_login(team_admin)
+
+    response = client.post("/teams/sales/webhooks/", {"kind": "teams", "url": "not an address"})
+
+    assert response.status_code == 200
+    assert Page(response.content.decode()).focused() == ["id_teams_url"]
+    assert not TeamWebhook.objects.exists()
+
+
+def test_the_settings_page_takes_no_focus_when_nothing_is_wrong(client, team_admin, team):
+    client.force_login(team_admin)
+
+    assert Page(client.get("/teams/sales/settings/").content.decode()).focused() == []
 
 
 def test_adding_a_webhook_in_the_admin_asks_for_the_address_without_a_keep_hint(client, org_admin):
