@@ -160,7 +160,16 @@ def test_keys_pressed_faster_than_the_screen_keep_stage_order_and_url_in_step(
     press(screen, "ArrowRight")
     for _ in range(4):  # a press while a step is on its way is let go, never half-done
         screen.keyboard.press("ArrowRight")
-    screen.wait_for_load_state("networkidle")
+    # Settled: nothing on its way, and the stage says who the address says.
+    screen.wait_for_function(
+        """(names) => {
+          if (document.querySelector(".htmx-request")) return false;
+          const name = document.querySelector("#presenter-name")?.innerText;
+          const at = new URL(location.href).searchParams.get("at");
+          return names.indexOf(name) === Number(at);
+        }""",
+        arg=names,
+    )
 
     on_stage = screen.locator("#presenter-name").inner_text()
     assert on_stage in names[1:]
