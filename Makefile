@@ -12,7 +12,7 @@ help:
 	@echo "make run    start InsightBoard with demo data on http://localhost:$(PORT)/"
 	@echo "make test   run the whole test suite (uses DATABASE_URL/REDIS_URL when set)"
 	@echo "make lint   ruff lint and format check, app dependencies, migrations"
-	@echo "make bench  reminder dispatch and dashboard benchmarks (need PostgreSQL and Redis on 127.0.0.1)"
+	@echo "make bench  reminder dispatch, dashboard, page and all-hands burst benchmarks (need PostgreSQL and Redis on 127.0.0.1)"
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtualenv: on Debian/Ubuntu run 'apt-get install python3-venv'."; exit 1; }
@@ -68,12 +68,16 @@ test: install
 # Reminder dispatch: 10,000 reminders through a real worker into a real SMTP server,
 # planner and claim query plans, before and after 1M rows of history. Uses (and drops)
 # the scratch database insightboard_bench and Redis database 14. Then the dashboards'
-# server time over large seeded data, and the pages under gunicorn and wrk beside a
-# floor page (bench/pages.py; needs Debian's wrk). Not run by CI.
+# server time over large seeded data; the pages under gunicorn and wrk beside a floor
+# page, with the demo data and with large history (bench/pages.py; needs Debian's wrk);
+# the all-hands burst under locust (bench/burst.py). Figures: bench/RESULTS.md.
+# Not run by CI.
 bench: install
 	$(PY) bench/reminders.py
 	$(PY) bench/dashboards.py
 	$(PY) bench/pages.py
+	$(PY) bench/pages.py --large
+	$(PY) bench/burst.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -179,7 +179,7 @@ def make_upcoming(meetings: int = MEETINGS, prefix: str = "t") -> None:
             for i in range(ATTENDEES)
         )
         Membership.objects.bulk_create(Membership(team=team, user=u) for u in users)
-        for m in range(meetings // teams):
+        for m in range(t, meetings, teams):  # every meeting asked for, spread over the teams
             services.create_meeting(team=team, title=f"Round {m}", starts_at=starts_at,
                                     duration_minutes=30)  # fmt: skip
 

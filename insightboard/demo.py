@@ -1,6 +1,8 @@
 """Demo data for `make run`: two teams keeping the ritual, with history to look at
 and a meeting starting within the hour, so the reminders and the live agenda can be
-seen at once.
+seen at once. Who the teams are, when and where they meet and what their customers
+told them is in demo_data.py: each team meets in working hours on its own clock, in
+its own room, and hears its own customers.
 
 Idempotent: loading again keeps every row while the demo's next meeting is still
 ahead; once it has passed, the demo meetings are re-anchored on the current time.
@@ -10,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
@@ -25,183 +26,13 @@ from meetings.models import Attendance, Invitation, Meeting, Membership, Series,
 from meetings.services import MATERIALISE_AHEAD, mark_away, materialise_series
 
 from . import seed
+from .demo_data import HISTORY, ORG_ADMIN, TEAMS, WORKDAY, Person, Story
 
 PASSWORD = "insight-demo"
 PAST_MEETINGS = 3
 # The next meeting starts 30-45 minutes after loading: soon enough to watch.
 LEAD_MINUTES = 30
-
-
-@dataclass(frozen=True)
-class Person:
-    email: str
-    name: str
-    role: str  # a Membership.Role value, or "" for the organisation admin
-
-
-ORG_ADMIN = Person("olivia@example.com", "Olivia Martens", "")
-
-KEY, STANDARD = Customer.Tier.KEY, Customer.Tier.STANDARD
-TEAMS = {
-    "sales": {
-        "name": "Sales Benelux",
-        "time_zone": "Europe/Brussels",
-        "series": "Weekly customer round",
-        "days_ahead": 0,
-        "people": [
-            Person("fatima@example.com", "Fatima El Amrani", Membership.Role.ADMIN),
-            Person("priya@example.com", "Priya Natarajan", Membership.Role.FACILITATOR),
-            Person("tom@example.com", "Tom Peeters", Membership.Role.MEMBER),
-            Person("lucas@example.com", "Lucas Janssens", Membership.Role.MEMBER),
-            Person("sofia@example.com", "Sofia Rossi", Membership.Role.MEMBER),
-            Person("ken@example.com", "Ken Okafor", Membership.Role.MEMBER),
-        ],
-        "customers": [
-            ("Acme Logistics", "Enterprise", KEY),
-            ("Brightside Dental", "SMB", STANDARD),
-            ("Northwind Foods", "Mid-market", STANDARD),
-            ("Keller & Sons", "SMB", STANDARD),
-            ("Helios Energy", "Enterprise", KEY),
-        ],
-        "tags": ["pricing", "onboarding", "reporting", "churn risk", "integrations"],
-    },
-    "product": {
-        "name": "Product",
-        "time_zone": "America/New_York",
-        "series": "Product sync",
-        "days_ahead": 1,
-        "people": [
-            Person("marcus@example.com", "Marcus Reid", Membership.Role.ADMIN),
-            Person("aisha@example.com", "Aisha Bello", Membership.Role.FACILITATOR),
-            Person("ben@example.com", "Ben Carter", Membership.Role.MEMBER),
-            Person("chloe@example.com", "Chloe Nguyen", Membership.Role.MEMBER),
-            Person("diego@example.com", "Diego Alvarez", Membership.Role.MEMBER),
-        ],
-        "customers": [
-            ("Acme Logistics", "Enterprise", KEY),
-            ("Pinecrest Clinics", "Mid-market", STANDARD),
-            ("Lumen Retail", "Enterprise", KEY),
-            ("Orbit Studio", "SMB", STANDARD),
-        ],
-        "tags": ["mobile", "search", "performance", "permissions", "exports"],
-    },
-}
-
-# (customer index, contact, channel, what they said, so what, tag indexes)
-STORIES = [
-    (
-        0,
-        "Head of planning",
-        "call",
-        "“We export your weekly report to Excel every Monday just to add one column: the depot.”",
-        "Depot is the unit they manage by. A depot filter would remove a manual hour a week.",
-        [2],
-    ),
-    (
-        1,
-        "Practice manager",
-        "visit",
-        "They print the appointment list because the tablet at reception logs out every 15 minutes.",
-        "Session timeout is set for banks, not clinics. Let admins choose it per team.",
-        [1],
-    ),
-    (
-        2,
-        "CFO",
-        "video",
-        "“The new price is fine, but I can't explain the jump to my board without a usage breakdown.”",
-        "Price rises need a usage story. Ship the usage summary before the renewal letters.",
-        [0, 3],
-    ),
-    (
-        3,
-        "Owner",
-        "call",
-        "Mr Keller asked three times whether the import would overwrite his old customer notes.",
-        "Fear of losing data blocks the import. Show a dry run with what will change.",
-        [1, 4],
-    ),
-    (
-        4,
-        "IT lead",
-        "email",
-        "“Our SSO rollout is frozen until you support SCIM; 400 seats wait on it.”",
-        "SCIM is now a revenue blocker, not a nice-to-have: 400 seats.",
-        [4],
-    ),
-    (
-        0,
-        "Dispatcher",
-        "visit",
-        "Dispatchers keep a paper list of 'difficult customers' next to the screen.",
-        "There is tacit knowledge we don't capture. A customer note visible on every order?",
-        [2],
-    ),
-    (
-        2,
-        "Ops manager",
-        "ticket",
-        "Support ticket: the monthly invoice PDF shows net prices only; their auditors want gross.",
-        "Small fix, big trust signal with finance buyers. Add gross totals.",
-        [0],
-    ),
-    (
-        1,
-        "Dentist",
-        "event",
-        "At the fair, two dentists said they chose us because a colleague showed them the agenda view.",
-        "Word of mouth between practices works. A referral nudge after onboarding?",
-        [1],
-    ),
-    (
-        4,
-        "Procurement",
-        "call",
-        "“We'd sign for three years if the price were fixed; your index clause scares legal.”",
-        "Multi-year fixed pricing could shorten enterprise deals. Ask finance for a model.",
-        [0],
-    ),
-    (
-        3,
-        "Office manager",
-        "survey",
-        "Survey comment: ‘I never know if my change was saved until I reload.’",
-        "Missing save feedback erodes trust. Show a clear saved state everywhere.",
-        [1, 3],
-    ),
-    (
-        2,
-        "Warehouse lead",
-        "visit",
-        "Scanners in the cold store fog up; staff type order numbers by hand and make typos.",
-        "Validation on order numbers (check digit) would prevent most mis-picks.",
-        [4],
-    ),
-    (
-        0,
-        "COO",
-        "video",
-        "“If you can't show me on-time rate per depot, I'll buy the BI add-on from your competitor.”",
-        "Per-depot reporting is now a churn risk at our biggest account.",
-        [2, 3],
-    ),
-    (
-        4,
-        "Energy analyst",
-        "call",
-        "They schedule our export at 02:00 so it doesn't slow the app during the day.",
-        "Heavy exports hurt daytime performance. Background exports with a download link.",
-        [2],
-    ),
-    (
-        1,
-        "Receptionist",
-        "call",
-        "She keeps the app open on her phone to answer patients in the corridor.",
-        "Reception works on the move. The phone view deserves the same care as desktop.",
-        [1],
-    ),
-]
+DURATION = dt.timedelta(minutes=30)
 
 
 def logins() -> list[tuple[str, str, str]]:
@@ -233,30 +64,52 @@ def _next_start(now: dt.datetime) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
 
 
-def _anchor_series(team: Team, title: str, facilitator: User, first_start: dt.datetime) -> Series:
+def _in_working_hours(start: dt.datetime, zone) -> bool:
+    local = start.astimezone(zone)
+    end = local + DURATION
+    return WORKDAY[0] <= local.time() and end.date() == local.date() and end.time() <= WORKDAY[1]
+
+
+def _upcoming(spec: dict, zone, now: dt.datetime) -> dt.datetime:
+    """When the team's next demo meeting starts. The live team's is within the hour
+    when that is in its working hours, so it can be watched; otherwise, and for the
+    other team, it is at the team's usual time on its own clock: the next one at least
+    LEAD_MINUTES away, and for the other team not before tomorrow."""
+    if spec["live"] and _in_working_hours(soon := _next_start(now), zone):
+        return soon
+    day = now.astimezone(zone).date() + dt.timedelta(days=0 if spec["live"] else 1)
+    while (start := dt.datetime.combine(day, spec["start_time"], zone)) < now + dt.timedelta(
+        minutes=LEAD_MINUTES
+    ):
+        day += dt.timedelta(days=1)
+    return start.astimezone(dt.UTC)
+
+
+def _anchor_series(team: Team, spec: dict, facilitator: User, first_start: dt.datetime) -> Series:
     local = first_start.astimezone(team.zone)
     series, _ = Series.objects.update_or_create(
         team=team,
-        title=title,
+        title=spec["series"],
         defaults={
             "rule": "FREQ=WEEKLY",
             "first_date": local.date(),
             "start_time": local.time().replace(second=0, microsecond=0),
-            "duration_minutes": 30,
-            "location": "Room Schelde / video link in the invite",
+            "duration_minutes": DURATION.seconds // 60,
+            "location": spec["location"],
             "facilitator": facilitator,
             "agenda_template": [
-                {"title": "Follow-ups from last week", "minutes": 5},
-                {"title": "Pipeline and deals at risk", "minutes": 10},
+                {"title": title, "minutes": 5 if i == 0 else 10}
+                for i, title in enumerate(spec["agenda"])
             ],
         },
     )
     return series
 
 
-def _is_current(series: Series | None, upcoming: dt.datetime, now: dt.datetime) -> bool:
-    """Whether the series' next demo meeting is still ahead, no later than planned."""
-    if series is None:
+def _is_current(series: Series | None, spec: dict, upcoming: dt.datetime, now: dt.datetime) -> bool:
+    """Whether the series' next demo meeting is still ahead, no later than planned, in
+    the room the demo says (an earlier demo's meetings were elsewhere)."""
+    if series is None or series.location != spec["location"]:
         return False
     return series.meetings.filter(
         status=Meeting.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=upcoming
@@ -267,9 +120,9 @@ def _fill_meeting(
     meeting: Meeting,
     *,
     people: list[User],
-    customers,
-    tags,
-    story_offset: int,
+    customers: dict[str, Customer],
+    tags: list[Tag],
+    stories: list[Story],
     submitted: int,
     excused: User | None,
     late: set[int],
@@ -298,7 +151,7 @@ def _fill_meeting(
             attendance.save(update_fields=["status"])
         if not brought:
             continue
-        c, contact, channel, said, so_what, tag_ids = STORIES[(story_offset + index) % len(STORIES)]
+        story = stories.pop(0)
         is_late = index in late
         submitted_at = (
             meeting.starts_at + dt.timedelta(minutes=3 + index)
@@ -312,17 +165,17 @@ def _fill_meeting(
             author=person,
             defaults={
                 "team": meeting.team,
-                "customer": customers[c % len(customers)],
-                "contact": contact,
+                "customer": customers[story.customer],
+                "contact": story.contact,
                 "conversation_date": meeting_day - dt.timedelta(days=1 + index % 5),
-                "channel": channel,
-                "said": said,
-                "so_what": so_what,
+                "channel": story.channel,
+                "said": story.said,
+                "so_what": story.so_what,
                 "is_late": is_late,
                 "submitted_at": submitted_at,
             },
         )
-        insight.tags.set([tags[t % len(tags)] for t in tag_ids])
+        insight.tags.set([tags[t] for t in story.tags])
     if past:
         record_round(meeting)  # as ending it would, for the dashboards
 
@@ -348,24 +201,32 @@ def _extras(team: Team, people: list[User], now: dt.datetime) -> None:
 
 # Teams with a few months of history, so the dashboards have something to say: one
 # keeps the ritual, one is good, one is weak, one is slipping lately (flagged).
-HISTORY_TEAMS = ["Customer Success", "Engineering", "Marketing", "Operations"]
+HISTORY_TEAMS = list(HISTORY)
 HISTORY_WEEKS = 16
 
 
 def _history(now: dt.datetime) -> None:
-    """Seeded in bulk (insightboard/seed.py); made again once it is two weeks old."""
+    """Seeded in bulk (insightboard/seed.py); made again once it is two weeks old, or
+    when an earlier demo made it (its meetings had no room)."""
     # Their slugs are their names' (customer-success, …); earlier demos used history-N.
     teams = Team.objects.filter(
         Q(slug__in=[slugify(name) for name in HISTORY_TEAMS]) | Q(slug__startswith="history-")
     )
     newest = RoundResult.objects.filter(team__in=teams).order_by("-local_date").first()
-    if newest is not None and newest.local_date >= (now - dt.timedelta(days=14)).date():
+    current = not Meeting.objects.filter(team__in=teams, location="").exists()
+    if current and newest and newest.local_date >= (now - dt.timedelta(days=14)).date():
         return
     Insight.objects.filter(team__in=teams).delete()  # they protect their customers
     teams.delete()
     User.objects.filter(email__startswith="history-").delete()
+    # An earlier demo's history heard the seed's generic customers ("Tyrell Logistics");
+    # no team hears them now, so they would top the "who are we not hearing" list.
+    generic = seed.generic_names(len(HISTORY_TEAMS) * seed.CUSTOMERS_PER_TEAM // 2)
+    ours = {name for spec in TEAMS.values() for name, _, _ in spec["customers"]}
+    Customer.objects.filter(name__in=set(generic) - ours, insights__isnull=True).delete()
     seed.seed(teams=len(HISTORY_TEAMS), people_per_team=6, weeks=HISTORY_WEEKS, now=now,
-              prefix="history", names=HISTORY_TEAMS)  # fmt: skip
+              prefix="history", names=HISTORY_TEAMS,
+              catalogues=list(HISTORY.values()))  # fmt: skip
 
 
 @transaction.atomic
@@ -374,7 +235,6 @@ def load(now: dt.datetime | None = None) -> None:
     record_missing_rounds()  # meetings ended by an earlier version, before results
     _history(now)
     _user(ORG_ADMIN, "Europe/Brussels")
-    next_start = _next_start(now)
     for slug, spec in TEAMS.items():
         team, _ = Team.objects.update_or_create(
             slug=slug, defaults={"name": spec["name"], "time_zone": spec["time_zone"]}
@@ -384,20 +244,19 @@ def load(now: dt.datetime | None = None) -> None:
             Membership.objects.update_or_create(
                 team=team, user=user, defaults={"role": person.role}
             )
-        # The organisation's customers: Acme Logistics talks to Sales and to Product.
-        customers = [
-            Customer.objects.update_or_create(
+        # The organisation's customers, one list: a shared one is one customer.
+        customers = {
+            name: Customer.objects.update_or_create(
                 name=name, defaults={"segment": segment, "tier": tier}
             )[0]
             for name, segment, tier in spec["customers"]
-        ]
+        }
         tags = [Tag.objects.get_or_create(team=team, name=name)[0] for name in spec["tags"]]
 
         _extras(team, people, now)
-        # Sales meets within the hour; Product meets tomorrow at the same time.
-        upcoming = next_start + dt.timedelta(days=spec["days_ahead"])
+        upcoming = _upcoming(spec, team.zone, now)
         existing = Series.objects.filter(team=team, title=spec["series"]).first()
-        if _is_current(existing, upcoming, now):
+        if _is_current(existing, spec, upcoming, now):
             continue
         if existing is not None:
             # The demo's next meeting has passed: start the story again from now.
@@ -411,7 +270,7 @@ def load(now: dt.datetime | None = None) -> None:
             for p, u in zip(spec["people"], people, strict=True)
             if p.role == Membership.Role.FACILITATOR
         )
-        series = _anchor_series(team, spec["series"], facilitator, first)
+        series = _anchor_series(team, spec, facilitator, first)
         meetings = materialise_series(
             series=series,
             start=first - dt.timedelta(minutes=1),
@@ -422,6 +281,7 @@ def load(now: dt.datetime | None = None) -> None:
             series=series, start=upcoming + dt.timedelta(minutes=1), end=now + MATERIALISE_AHEAD
         )
         excused = people[-1]
+        stories = list(spec["stories"])  # told in turn, each once
         for week, meeting in enumerate(meetings):
             past = meeting.starts_at < now
             _fill_meeting(
@@ -429,7 +289,7 @@ def load(now: dt.datetime | None = None) -> None:
                 people=people,
                 customers=customers,
                 tags=tags,
-                story_offset=week * 4 + (0 if slug == "sales" else 7),
+                stories=stories,
                 # Past rounds: most brought one, a couple missing; upcoming: half are in.
                 submitted=len(people) - 1 - week % 2 if past else len(people) // 2,
                 excused=excused if past and week == 1 else None,

@@ -3,8 +3,11 @@ InsightBoard without an SMTP server can still follow every link it sends."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
+import email.utils
+import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -30,8 +33,15 @@ class OutboxMessage:
         return str(self.message["To"] or "")
 
     @property
-    def date(self) -> str:
-        return str(self.message["Date"] or "")
+    def date(self) -> dt.datetime | None:
+        """When it was sent, aware, for the page to show in the viewer's zone; None if
+        the header is missing or unreadable."""
+        try:
+            sent = email.utils.parsedate_to_datetime(str(self.message["Date"]))
+        except (TypeError, ValueError):
+            return None
+        # Django writes "-0000" (RFC 5322: UTC, the sender's zone unknown), read as naive.
+        return sent if sent.tzinfo else sent.replace(tzinfo=dt.UTC)
 
     @property
     def text(self) -> str:
@@ -42,6 +52,15 @@ class OutboxMessage:
     def html(self) -> str:
         part = self.message.get_body(preferencelist=("html",))
         return part.get_content() if part is not None else ""
+
+    @property
+    def preview(self) -> str:
+        """The HTML part for the outbox's sandboxed frame. Its links open in a new tab,
+        as from a mail client: followed inside the frame, they would land on the app's
+        own pages, which refuse to be framed."""
+        head = re.search(r"<head[^>]*>", self.html, flags=re.IGNORECASE)
+        at = head.end() if head else 0
+        return self.html[:at] + '<base target="_blank">' + self.html[at:]
 
 
 def outbox_dir() -> Path:

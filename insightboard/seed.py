@@ -3,8 +3,9 @@ the round results the dashboards read, written with bulk inserts.
 
 `manage.py seed_demo --teams 200 --people-per-team 8 --weeks 104` makes the large data
 the benchmarks use (~166,000 attendee-meetings); the demo uses it for a few teams with
-a few months of history. Each team follows a profile, so the dashboards have something
-to say: most keep the ritual, some are weak, some are slipping lately.
+a few months of history, each team with its own zone, room, customers and sayings
+(a Catalogue). Each team follows a profile, so the dashboards have something to say:
+most keep the ritual, some are weak, some are slipping lately.
 
 The rows are what the app itself would have written (the round results are computed
 with the same rules as insights/round.py, from the generated outcomes), only faster.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -46,6 +48,18 @@ SAYINGS = [
 
 
 @dataclass(frozen=True)
+class Catalogue:
+    """One seeded team's own world, for teams that must tell true stories (the demo's):
+    its zone, its room, its customers and what each of them said. Without one, a team
+    gets a zone in turn, no room, neighbours' customers and generic sayings."""
+
+    time_zone: str
+    room: str
+    customers: list[tuple[str, str, str]]  # name, segment, Customer.Tier
+    sayings: list[tuple[str, str, str]]  # the customer's name, what they said, so what
+
+
+@dataclass(frozen=True)
 class Profile:
     """How often people bring one on time, late or not at all, early and lately."""
 
@@ -72,6 +86,7 @@ def seed(
     now: dt.datetime,
     prefix: str = "seed",
     names: list[str] | None = None,
+    catalogues: list[Catalogue] | None = None,
     rng_seed: int = 1,
 ) -> dict[str, int]:
     """Create `teams` teams, each with its people and one ended meeting a week for
@@ -79,17 +94,18 @@ def seed(
     rng = random.Random(rng_seed)
     password = make_password("insight-demo")
     counts: dict[str, int] = {}
+    zones = [c.time_zone for c in catalogues] if catalogues else ZONES
     with transaction.atomic():
         team_rows = Team.objects.bulk_create(
             Team(name=(names[i] if names else f"Team {i + 1:03d}"),
                  slug=slugify(names[i]) if names else f"{prefix}-{i + 1}",
-                 time_zone=ZONES[i % len(ZONES)])
+                 time_zone=zones[i % len(zones)])
             for i in range(teams)
         )  # fmt: skip
         users = User.objects.bulk_create(
             (
                 User(email=f"{prefix}-{t + 1}-{p + 1}@example.com", name=_person_name(rng),
-                     time_zone=ZONES[t % len(ZONES)], password=password)
+                     time_zone=zones[t % len(zones)], password=password)
                 for t in range(teams) for p in range(people_per_team)
             ),
             batch_size=BATCH,
@@ -101,19 +117,17 @@ def seed(
              for index, user in enumerate(members)),
             batch_size=BATCH,
         )  # fmt: skip
-        pool = _customers(max(CUSTOMERS_PER_TEAM, teams * CUSTOMERS_PER_TEAM // 2))
+        if catalogues:
+            pool, pick = _catalogued(team_rows, catalogues)
+        else:
+            pool, pick = _generic(team_rows)
         counts.update(teams=teams, people=len(users), customers=len(pool))
-        meetings = _meetings(team_rows, weeks, now)
+        rooms = [c.room for c in catalogues] if catalogues else [""]
+        meetings = _meetings(team_rows, weeks, now, rooms)
         counts["meetings"] = len(meetings)
         profiles = {team.pk: PROFILES[i % len(PROFILES)] for i, team in enumerate(team_rows)}
         by_team = {team.pk: members for team, members in zip(team_rows, people, strict=True)}
-        # Customers are the organisation's: neighbouring teams share half of theirs.
-        step = CUSTOMERS_PER_TEAM // 2
-        team_customers = {
-            team.pk: [pool[(t * step + c) % len(pool)] for c in range(CUSTOMERS_PER_TEAM)]
-            for t, team in enumerate(team_rows)
-        }
-        counts.update(_rounds(meetings, by_team, team_customers, profiles, weeks, now, rng))
+        counts.update(_rounds(meetings, by_team, pick, profiles, weeks, now, rng))
         refresh_last_heard(c.pk for c in pool)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -121,19 +135,65 @@ def seed(
     return counts
 
 
+# What an insight of a team is about: (customer, said, so what), drawn with the rng.
+Pick = Callable[[int, random.Random], tuple[Customer, str, str]]
+
+
+def _generic(team_rows: list[Team]) -> tuple[list[Customer], Pick]:
+    """Customers are the organisation's: neighbouring teams share half of theirs, and
+    any of them may have said any of the SAYINGS."""
+    pool = _customers(max(CUSTOMERS_PER_TEAM, len(team_rows) * CUSTOMERS_PER_TEAM // 2))
+    step = CUSTOMERS_PER_TEAM // 2
+    team_customers = {
+        team.pk: [pool[(t * step + c) % len(pool)] for c in range(CUSTOMERS_PER_TEAM)]
+        for t, team in enumerate(team_rows)
+    }
+
+    def pick(team_id: int, rng: random.Random) -> tuple[Customer, str, str]:
+        said, so_what = rng.choice(SAYINGS)
+        return rng.choice(team_customers[team_id]), said, so_what
+
+    return pool, pick
+
+
+def _catalogued(team_rows: list[Team], catalogues: list[Catalogue]) -> tuple[list[Customer], Pick]:
+    """Each team hears its own customers say what its catalogue says they said."""
+    customers = {}
+    for catalogue in catalogues:
+        for name, segment, tier in catalogue.customers:
+            customers[name] = Customer.objects.get_or_create(
+                name=name, defaults={"segment": segment, "tier": tier}
+            )[0]
+    team_sayings = {
+        team.pk: [(customers[name], said, so_what) for name, said, so_what in catalogue.sayings]
+        for team, catalogue in zip(team_rows, catalogues, strict=True)
+    }
+
+    def pick(team_id: int, rng: random.Random) -> tuple[Customer, str, str]:
+        return rng.choice(team_sayings[team_id])
+
+    return list(customers.values()), pick
+
+
 CUSTOMERS_PER_TEAM = 12
 KINDS = ["Logistics", "Health", "Retail", "Foods", "Energy", "Clinics", "Studio", "Bank",
          "Insurance", "Media", "Labs", "Freight"]  # fmt: skip
 
 
-def _customers(count: int) -> list[Customer]:
-    """`count` customers of the organisation, every eighth a key account; the ones an
-    earlier run (or the demo) made are reused, as the insight form would."""
+def generic_names(count: int) -> list[str]:
+    """The names of the first `count` generic customers: Acme Logistics, Globex …"""
     names = []
     for i in range(count):
         name = f"{COMPANIES[i % len(COMPANIES)]} {KINDS[i // len(COMPANIES) % len(KINDS)]}"
         rounds = i // (len(COMPANIES) * len(KINDS))
         names.append(f"{name} {rounds + 1}" if rounds else name)
+    return names
+
+
+def _customers(count: int) -> list[Customer]:
+    """`count` customers of the organisation, every eighth a key account; the ones an
+    earlier run (or the demo) made are reused, as the insight form would."""
+    names = generic_names(count)
     Customer.objects.bulk_create(
         (Customer(name=name, segment=SEGMENTS[i % len(SEGMENTS)],
                   tier=Customer.Tier.KEY if i % 8 == 0 else Customer.Tier.STANDARD)
@@ -169,9 +229,9 @@ def _person_name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
 
 
-def _meetings(teams: list[Team], weeks: int, now: dt.datetime) -> list[Meeting]:
+def _meetings(teams: list[Team], weeks: int, now: dt.datetime, rooms: list[str]) -> list[Meeting]:
     rows = []
-    for team in teams:
+    for index, team in enumerate(teams):
         zone = zoneinfo.ZoneInfo(team.time_zone)
         today = now.astimezone(zone).date()
         monday = today - dt.timedelta(days=today.weekday())
@@ -179,14 +239,15 @@ def _meetings(teams: list[Team], weeks: int, now: dt.datetime) -> list[Meeting]:
             day = monday - dt.timedelta(weeks=week) + dt.timedelta(days=team.pk % 5)
             start = dt.datetime.combine(day, dt.time(9, 30), zone).astimezone(dt.UTC)
             rows.append(Meeting(
-                team=team, title="Weekly customer round", starts_at=start,
+                team=team, title="Weekly customer round", location=rooms[index % len(rooms)],
+                starts_at=start,
                 ends_at=start + dt.timedelta(minutes=30), status=Meeting.Status.ENDED,
                 started_at=start, ended_at=start + dt.timedelta(minutes=30),
             ))  # fmt: skip
     return Meeting.objects.bulk_create(rows, batch_size=BATCH)
 
 
-def _rounds(meetings, by_team, team_customers, profiles, weeks, now, rng) -> dict[str, int]:
+def _rounds(meetings, by_team, pick: Pick, profiles, weeks, now, rng) -> dict[str, int]:
     attendances, insights, outcomes = [], [], []
     slipping_from = now - dt.timedelta(weeks=SLIPPING_WEEKS)
     for meeting in meetings:
@@ -209,10 +270,9 @@ def _rounds(meetings, by_team, team_customers, profiles, weeks, now, rng) -> dic
                 continue
             if roll < on_time + profile.late:
                 late = roll >= on_time
-                said, so_what = rng.choice(SAYINGS)
+                customer, said, so_what = pick(meeting.team_id, rng)
                 insight = Insight(
-                    team_id=meeting.team_id, meeting=meeting, author=user,
-                    customer=rng.choice(team_customers[meeting.team_id]),
+                    team_id=meeting.team_id, meeting=meeting, author=user, customer=customer,
                     conversation_date=day - dt.timedelta(days=rng.randint(0, 13)),
                     channel=rng.choice(CHANNELS), said=said, so_what=so_what, is_late=late,
                     submitted_at=meeting.starts_at + (

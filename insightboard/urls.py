@@ -19,5 +19,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("outbox/", views.outbox_list, name="outbox"),
     path("outbox/<str:key>/", views.outbox_message, name="outbox-message"),
+    path("outbox/<str:key>/html/", views.outbox_message_html, name="outbox-message-html"),
     path("admin/", admin.site.urls),
 ]

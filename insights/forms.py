@@ -15,6 +15,7 @@ from meetings.models import Meeting
 
 from . import freshness
 from .customers import find_or_create_customer
+from .due import due_choices
 from .models import Insight, Tag
 
 MAX_TAGS = 8
@@ -115,9 +116,9 @@ class InsightForm(forms.Form):
 
     def clean_said(self) -> str:
         said = self.cleaned_data["said"]
-        earlier = Insight.objects.filter(author=self.author)
-        if self.instance is not None:
-            earlier = earlier.exclude(pk=self.instance.pk)
+        # This meeting's insight is the one being saved, even when a double tap's
+        # other post saved it after this form was loaded: not an earlier one.
+        earlier = Insight.objects.filter(author=self.author).exclude(meeting=self.meeting)
         when = freshness.near_copy_of(said, list(earlier.values_list("said", "submitted_at")))
         if when is not None:
             raise ValidationError(
@@ -159,14 +160,20 @@ def _find_or_create_tag(team, name: str) -> Tag:
 
 
 class ActionForm(forms.Form):
+    """A follow-up captured in the meeting. The due date is one of a few quick
+    choices (insights.due, the first preselected) or a date typed in, which wins."""
+
     title = SingleLineField(label="Follow-up action", max_length=200)
     owner = TeamPeopleField(queryset=User.objects.none())
-    due_on = DateField(label="Due", required=False)
+    due = DateField(label="Due", required=False, widget=forms.RadioSelect)
+    due_on = DateField(label="Or on", required=False)
     insight = forms.ModelChoiceField(
         queryset=Insight.objects.none(), required=False, label="Caused by the insight of"
     )
 
-    def __init__(self, *args, meeting, **kwargs):
+    def __init__(self, *args, meeting, in_order: list[Insight] | None = None, **kwargs):
+        """in_order: the meeting's insights as the presenter view shows them, listed
+        in that order (the choices then need no query of their own)."""
         super().__init__(*args, **kwargs)
         people = (
             User.objects.filter(Q(memberships__team=meeting.team) | Q(attendances__meeting=meeting))
@@ -174,6 +181,23 @@ class ActionForm(forms.Form):
             .order_by("name")
         )
         self.fields["owner"].queryset = people
+        choices = due_choices(meeting)
+        self.fields["due"].widget.choices = [(c.date.isoformat(), c.text) for c in choices] + [
+            ("", "No due date")
+        ]
+        self.fields["due"].initial = choices[0].date
         # Only this meeting's insights: a foreign id in the form is simply invalid.
-        self.fields["insight"].queryset = meeting.insights.select_related("author")
-        self.fields["insight"].label_from_instance = lambda i: f"{i.author.name} ({i.customer})"
+        field = self.fields["insight"]
+        field.queryset = meeting.insights.select_related("author", "customer")
+        field.label_from_instance = lambda i: f"{i.author.name} ({i.customer})"
+        if in_order is not None:
+            field.choices = [("", field.empty_label)] + [
+                (i.pk, field.label_from_instance(i)) for i in in_order
+            ]
+
+    def clean(self):
+        data = super().clean()
+        due = data.pop("due", None)
+        if data.get("due_on") is None:
+            data["due_on"] = due
+        return data

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Q
 
@@ -67,54 +68,55 @@ class Seat:
 
 @dataclass(frozen=True)
 class Round:
-    """A meeting's round at a glance, from rows loaded once."""
+    """A meeting's round at a glance, from rows loaded once. Each view of it is
+    worked out once: a page asks for the same lists many times."""
 
     seats: list[Seat]
 
-    @property
+    @cached_property
     def expected(self) -> list[Seat]:
         return [s for s in self.seats if s.is_expected]
 
-    @property
+    @cached_property
     def excused(self) -> list[Seat]:
         return [s for s in self.seats if not s.is_expected]
 
-    @property
+    @cached_property
     def brought(self) -> list[Seat]:
         """Expected attendees who brought an insight: the N of "N of M"."""
         return [s for s in self.expected if s.insight is not None]
 
-    @property
+    @cached_property
     def missing(self) -> list[Seat]:
         return [s for s in self.expected if s.insight is None]
 
-    @property
+    @cached_property
     def late(self) -> list[Seat]:
         return [s for s in self.brought if s.insight.is_late]
 
-    @property
+    @cached_property
     def from_excused(self) -> list[Seat]:
         """Insights brought anyway by someone excused: shown and kept, counted apart."""
         return [s for s in self.excused if s.insight is not None]
 
-    @property
+    @cached_property
     def submitted_count(self) -> int:
         return len(self.brought)
 
-    @property
+    @cached_property
     def expected_count(self) -> int:
         return len(self.expected)
 
-    @property
+    @cached_property
     def extra_count(self) -> int:
         return len(self.from_excused)
 
-    @property
+    @cached_property
     def with_insight(self) -> list[Seat]:
         """Every seat with an insight, expected or not: the cards on the agenda."""
         return [s for s in self.seats if s.insight is not None]
 
-    @property
+    @cached_property
     def presenters(self) -> list[Seat]:
         """The presenter view's order: everyone expected, and anyone excused who
         brought an insight anyway, by name."""

@@ -57,11 +57,17 @@ def submit_insight(*, meeting: Meeting, author, data: dict) -> Insight:
 
 
 @transaction.atomic
-def star_insight(*, insight: Insight) -> None:
-    """The insight of the meeting: one per meeting, so starring moves the star."""
+def star_insight(*, insight: Insight) -> Insight | None:
+    """The insight of the meeting: one per meeting, so starring moves the star.
+    Starring it again takes the star off. Returns the insight the star moved from,
+    if any, so the facilitator can be told."""
     insight.meeting.guard_editable()
-    insight.meeting.insights.filter(is_starred=True).exclude(pk=insight.pk).update(is_starred=False)
-    Insight.objects.filter(pk=insight.pk).update(is_starred=not insight.is_starred)
+    others = insight.meeting.insights.filter(is_starred=True).exclude(pk=insight.pk)
+    moved_from = others.select_related("author").first()
+    others.update(is_starred=False)
+    insight.is_starred = not insight.is_starred
+    Insight.objects.filter(pk=insight.pk).update(is_starred=insight.is_starred)
+    return moved_from
 
 
 def add_action(*, meeting: Meeting, title: str, owner: User, due_on: dt.date | None,

@@ -389,6 +389,23 @@ class Meeting(models.Model):
         deadline = min(self.starts_at, self.started_at or self.starts_at)
         return moment >= deadline
 
+    def is_early_start(self, now: dt.datetime | None = None) -> bool:
+        """Starting now would be more than a few minutes before the scheduled start:
+        everyone who hasn't brought their insight yet would become late, so the
+        facilitator is asked first."""
+        return (now or timezone.now()) < self.starts_at - EARLY_START_GRACE
+
+    def next_in_series(self) -> Meeting | None:
+        """The series' next meeting that will take place (skipped ones don't count)."""
+        if self.series_id is None:
+            return None
+        return (
+            Meeting.objects.filter(series_id=self.series_id, starts_at__gt=self.starts_at)
+            .exclude(status=self.Status.CANCELLED)
+            .order_by("starts_at")
+            .first()
+        )
+
     def replan_reminders(self) -> None:
         """Plan reminders from the first stage again (idempotent: rows already there stay)."""
         offsets = self.team.reminder_offsets or [0]
@@ -441,6 +458,8 @@ class Meeting(models.Model):
             raise ValidationError(MEETING_LOCKED, code="meeting_locked")
 
 
+# How long before its scheduled start a meeting may be started without a question.
+EARLY_START_GRACE = dt.timedelta(minutes=5)
 MEETING_LOCKED = "This meeting has ended; its record can't change."
 ALREADY_STARTED = "The meeting has already started."
 

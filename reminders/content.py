@@ -40,7 +40,8 @@ def render_email(
         to=to,
         headers=headers or {},
     )
-    message.attach_alternative(render_to_string(f"emails/{name}_body.html", context), "text/html")
+    html = render_to_string(f"emails/{name}_body.html", {**context, "subject": subject})
+    message.attach_alternative(html, "text/html")
     return message
 
 

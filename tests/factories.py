@@ -119,3 +119,33 @@ def held(team, people, *, weeks: int, bring: int, now: dt.datetime, time_machine
                 "said": "Heard.", "so_what": "Matters."})  # fmt: skip
         meeting.end()
     time_machine.move_to(now, tick=tick)
+
+
+def one_email_of_each_kind(*, meeting, member, org_admin) -> list:
+    """Every kind of e-mail the product sends, rendered as the dispatcher would
+    (reminders.content.email_for): about `meeting`, to its member (and the organisation
+    admin, who hears the early warning), with a long, accented customer name."""
+    from meetings.models import Invitation
+    from reminders.content import email_for
+    from reminders.models import Message
+
+    Kind = Message.Kind
+    submit_insight(meeting=meeting, author=member, data={
+        "customer": CustomerFactory(name="Société Générale d’Électricité de Wallonie-Bruxelles"),
+        "conversation_date": meeting.starts_at.date() - dt.timedelta(days=1),
+        "said": "“We reconcile the depot reports by hand every Monday, line by line.”",
+        "so_what": "A per-depot export would give them their Monday morning back."})  # fmt: skip
+    invitation = Invitation.objects.create(
+        team=meeting.team, email="newcomer@example.com", invited_by=org_admin
+    )
+    about_meeting = {"meeting": meeting, "user": member}
+    rows = [
+        {"kind": Kind.REMINDER, "offset": 120, **about_meeting},
+        {"kind": Kind.DIGEST, **about_meeting},
+        {"kind": Kind.SUMMARY, **about_meeting},
+        {"kind": Kind.FRESH_LINK, **about_meeting},
+        {"kind": Kind.INVITATION, "invitation": invitation},
+        {"kind": Kind.PASSWORD_RESET, "user": member},
+        {"kind": Kind.EARLY_WARNING, "user": org_admin},
+    ]
+    return [email_for(Message.objects.create(**row)) for row in rows]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -205,6 +205,7 @@ MATRIX: dict[str, Row] = {
     "healthz": Row(get=PUBLIC, post=NO),
     "outbox": Row(get=ORG_ADMIN, post=NO),
     "outbox-message": Row(get=ORG_ADMIN, post=NO, kwargs=outbox_kwargs),
+    "outbox-message-html": Row(get=ORG_ADMIN, post=NO, kwargs=outbox_kwargs),
     "accounts:login": Row(get=PUBLIC, post=PUBLIC),
     "accounts:logout": Row(get=NO, post=lambda persona, scope: "login"),
     "accounts:password-reset": Row(get=PUBLIC, post=PUBLIC),
@@ -370,7 +371,9 @@ def cases():
 def world(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
-    EmailMessage("Hello", "A message in the outbox.", to=["bob@example.com"]).send()
+    hello = EmailMultiAlternatives("Hello", "A message in the outbox.", to=["bob@example.com"])
+    hello.attach_alternative("<p>A message in the outbox.</p>", "text/html")
+    hello.send()
 
     own, other = TeamFactory(slug="own"), TeamFactory(slug="other")
     people = {

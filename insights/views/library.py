@@ -16,7 +16,7 @@ from insightboard.fields import DateField
 from meetings.models import Team
 
 from ..access import access_insight, own_teams, readable_insights, reads_other_teams
-from ..csvexport import csv_response
+from ..csvexport import csv_response, timestamp_column
 from ..models import Customer, Insight, Reaction, Sharing, Tag
 from ..search import RANKED, search
 from .dashboards import DATES_ORDER
@@ -39,6 +39,7 @@ class LibraryPaginator(Paginator):
         return self.count > COUNT_CAP
 
 
+# The header says "submitted_at (Europe/Brussels)": the zone the timestamps are in.
 CSV_COLUMNS = [
     "submitted_at", "team", "meeting", "meeting_date", "author", "customer", "segment",
     "contact", "conversation_date", "channel", "said", "so_what", "tags", "late", "starred",
@@ -150,7 +151,7 @@ def _csv_rows(insights):
     # iterator(): rows stream from the database in chunks, never all in memory.
     for insight in insights.iterator(chunk_size=2000):
         yield (
-            insight.submitted_at.isoformat(), insight.team.name, insight.meeting.title,
+            insight.submitted_at, insight.team.name, insight.meeting.title,
             insight.meeting.starts_at.astimezone(insight.team.zone).date().isoformat(),
             insight.author.name, insight.customer.name,
             insight.customer.segment, insight.contact, insight.conversation_date.isoformat(),
@@ -167,7 +168,8 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     insights = insights.select_related("author", "customer", "team", "meeting").prefetch_related(
         Prefetch("tags", queryset=Tag.objects.only("name"))
     )
-    return csv_response("insights", CSV_COLUMNS, _csv_rows(insights))
+    header = [timestamp_column(CSV_COLUMNS[0]), *CSV_COLUMNS[1:]]
+    return csv_response("insights", header, _csv_rows(insights))
 
 
 @login_required

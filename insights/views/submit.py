@@ -25,13 +25,14 @@ from .. import links
 from ..forms import InsightForm
 from ..models import Customer, Insight
 from ..participation import milestone_reached
-from ..round import counts
+from ..round import with_round_counts
 from ..services import submit_insight
 
 
 def _insight_page(
-    request: HttpRequest, *, meeting: Meeting, author, post_url: str, via_link: bool
-) -> HttpResponse:
+    request: HttpRequest, *, meeting: Meeting, author, post_url: str, via_link: bool,
+    is_member: bool,
+) -> HttpResponse:  # fmt: skip
     if not meeting.is_open:
         return render(request, "insights/submit_closed.html", {"meeting": meeting}, status=410)
     instance = (
@@ -52,13 +53,13 @@ def _insight_page(
         separator = "&" if "?" in post_url else "?"
         # "first": the insight is new (a milestone is celebrated once, not at every edit).
         return redirect(f"{post_url}{separator}saved={'1' if instance else 'first'}")
-    submitted, expected, extra = counts(meeting)
+    # The round's counts and the author's own place in it, from the same two queries.
+    (counted,) = with_round_counts([meeting], user=author)
     saved = request.GET.get("saved") in ("1", "first") and instance is not None
     first_save = saved and request.GET.get("saved") == "first"
-    excused = meeting.attendances.filter(user=author, status=Attendance.Status.EXCUSED).exists()
+    excused = counted.my_status == Attendance.Status.EXCUSED
     # Customers are the organisation's one list, the most recently heard first; tags are
     # the team's own, so a guest from another team doesn't see them.
-    is_member = meeting.team.memberships.filter(user=author).exists()
     customers = Customer.objects.order_by(F("last_heard_on").desc(nulls_last=True), "name")
     context = {
         "meeting": meeting,
@@ -70,9 +71,9 @@ def _insight_page(
         "via_link": via_link,
         "saved": saved,
         "milestone": milestone_reached(author) if first_save and not excused else None,
-        "submitted": submitted,
-        "expected": expected,
-        "extra": extra,
+        "submitted": counted.submitted_count,
+        "expected": counted.expected_count,
+        "extra": counted.extra_count,
         "excused": excused,
         "customers": customers.values_list("name", flat=True)[:500],
         "segments": Customer.objects.segments(),
@@ -111,9 +112,11 @@ def submit(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
     if not meeting.attendances.filter(user=request.user).exists():
         raise PermissionDenied("You're not on this meeting's list.")
     post_url = reverse("insights:submit", args=[slug, meeting.pk])
+    # A guest from another team has no membership here (nor has an organisation admin).
     return _insight_page(
-        request, meeting=meeting, author=request.user, post_url=post_url, via_link=False
-    )
+        request, meeting=meeting, author=request.user, post_url=post_url, via_link=False,
+        is_member=access.membership is not None,
+    )  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
@@ -136,7 +139,9 @@ def submit_link(request: HttpRequest, meeting_id: int) -> HttpResponse:
         reverse("insights:submit-link", args=[meeting.pk])
         + f"?{settings.SESAME_TOKEN_NAME}={token}"
     )
-    return _insight_page(request, meeting=meeting, author=author, post_url=post_url, via_link=True)
+    is_member = meeting.team.memberships.filter(user=author).exists()
+    return _insight_page(request, meeting=meeting, author=author, post_url=post_url, via_link=True,
+                         is_member=is_member)  # fmt: skip
 
 
 # A link by e-mail is cheap to ask for: bounded per client, and a request that only

@@ -172,7 +172,8 @@ def meeting_round(request: HttpRequest, slug: str, meeting_id: int) -> HttpRespo
     the browser revalidates it by its ETag on every poll)."""
     access = access_team(request.user, slug)
     meeting = access_meeting(access, meeting_id)
-    template = "meetings/meeting_detail.html#round" if request.htmx else "meetings/round.html"
+    # For htmx: the round and its polite news line (see meeting_detail.html).
+    template = "meetings/meeting_detail.html#round-poll" if request.htmx else "meetings/round.html"
     etag = quote_etag(f"{round_fingerprint(meeting)}-{access.user.pk}-{access.rank}-{template}")
     if (unchanged := get_conditional_response(request, etag=etag)) is not None:
         return unchanged

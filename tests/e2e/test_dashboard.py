@@ -53,7 +53,7 @@ def test_an_org_admin_drills_from_the_dashboard_into_a_team_and_exports_its_grid
         page.locator("#grid-h ~ p a", has_text="Download CSV").click()
     saved = tmp_path / "grid.csv"
     download.value.save_as(saved)
-    rows = list(csv.reader(saved.open(encoding="utf-8")))
+    rows = list(csv.reader(saved.open(encoding="utf-8-sig")))
     assert rows[0][0] == "person" and len(rows[0]) == 4
     assert ["Bob Member", "On time", "On time", "On time"] in rows
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -62,6 +63,11 @@ def test_facilitator_runs_a_meeting_from_agenda_to_summary(
     desktop.screenshot(path="var/screenshots/agenda-live.png", full_page=True)
 
     desktop.get_by_role("button", name="Start meeting").click()
+    # Ten minutes before the scheduled start: Alice is asked first.
+    expect(
+        desktop.get_by_role("heading", name=re.compile(r"Start \d+ minutes early\?"))
+    ).to_be_visible()
+    desktop.get_by_role("button", name="Start now").click()
     expect(desktop.get_by_role("heading", name="Alice Facilitator")).to_be_visible()
     expect(desktop.get_by_text("No insight this time.")).to_be_visible()
 
@@ -72,8 +78,9 @@ def test_facilitator_runs_a_meeting_from_agenda_to_summary(
     expect(desktop.get_by_role("button", name="✓ Presented")).to_be_visible()
     press(desktop, "s")
     expect(desktop.get_by_role("button", name="★ Starred")).to_be_visible()
+    press(desktop, "a")  # the action form is closed on the shared screen until asked for
     desktop.get_by_label("Follow-up action").fill("Show Acme the depot filter")
-    desktop.get_by_label("Due").fill((timezone.localdate() + dt.timedelta(days=4)).isoformat())
+    desktop.get_by_label("Or on").fill((timezone.localdate() + dt.timedelta(days=4)).isoformat())
     desktop.get_by_role("button", name="Add action").click()
     expect(desktop.get_by_text("Action for Bob Member captured.")).to_be_visible()
     desktop.screenshot(path="var/screenshots/presenter.png", full_page=True)

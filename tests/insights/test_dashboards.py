@@ -31,7 +31,8 @@ def staffed(team, size: int) -> list:
 
 
 def rows_of(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")  # as a spreadsheet reads it
+    return list(csv.reader(io.StringIO(body)))
 
 
 @pytest.fixture

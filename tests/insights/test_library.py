@@ -69,7 +69,8 @@ def listed(response) -> list[Insight]:
 
 
 def exported_rows(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8")
+    """Read as a spreadsheet does: the byte-order mark says UTF-8 and is no text."""
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
 
 
@@ -547,10 +548,10 @@ def test_the_export_streams_a_csv_with_the_columns_as_header(client, team, membe
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="insights-2026-06-01.csv"'
     header, *rows = exported_rows(response)
-    assert header == CSV_COLUMNS
+    assert header == ["submitted_at (Europe/Brussels)", *CSV_COLUMNS[1:]]
     assert len(rows) == 1
     row = dict(zip(CSV_COLUMNS, rows[0], strict=True))
-    assert row["submitted_at"] == insight.submitted_at.isoformat()
+    assert row["submitted_at"] == "2026-06-01T08:00:00+02:00"  # an hour ago, in Bob's zone
     assert row["team"] == "Sales"
     assert row["meeting"] == insight.meeting.title
     assert row["author"] == insight.author.name

@@ -154,6 +154,21 @@ def test_editing_my_own_insight_is_not_a_copy_of_itself(client, member, meeting)
     assert Insight.objects.get().contact == "COO"
 
 
+def test_a_second_tap_racing_the_first_is_not_a_copy_of_the_insight_it_saved(member, meeting):
+    """A double tap under load: the second post's view found no insight yet, and the
+    first post's was saved before the second was checked. Found by the all-hands
+    burst (bench/burst.py), where that tap answered "almost the same as your insight"."""
+    from django.utils import timezone
+
+    from insights.forms import InsightForm
+
+    second_tap = InsightForm(form_data(), meeting=meeting, author=member,
+                             today=timezone.localdate(), instance=None)  # fmt: skip
+    InsightFactory(meeting=meeting, author=member, said=form_data()["said"])  # the first tap's
+
+    assert second_tap.is_valid(), second_tap.errors
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

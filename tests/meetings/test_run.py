@@ -135,6 +135,21 @@ def test_outsider_gets_404_on_the_round(client, meeting, outsider):
     assert client.get(url(meeting, "meeting-detail")).status_code == 404
 
 
+def test_the_polled_round_brings_its_news_to_the_live_region_that_stays_put(
+    client, round_in_progress, facilitator
+):
+    client.force_login(facilitator)
+
+    page = client.get(url(round_in_progress, "meeting-detail")).content.decode()
+    fragment = client.get(url(round_in_progress, "meeting-round"), **HTMX).content.decode()
+
+    region = page.split('<p id="round-news"')[1].split("</p>")[0]
+    assert 'role="status"' in region and "1 of 2 brought an insight." in region
+    assert "aria-live" not in page.split('id="round"')[1].split("</section>")[0]
+    news = fragment.split('<p id="round-news" hx-swap-oob="innerHTML">')[1].split("</p>")[0]
+    assert news == "1 of 2 brought an insight."
+
+
 def test_an_ended_meeting_stops_polling_the_round(client, meeting, facilitator):
     meeting.start()
     meeting.end()
@@ -370,9 +385,12 @@ def test_a_skipped_meeting_cannot_be_ended(meeting):
     assert meeting.status == Meeting.Status.CANCELLED
 
 
+@pytest.mark.parametrize("early", [dt.timedelta(minutes=5), dt.timedelta(0),
+                                   dt.timedelta(minutes=-20)])  # fmt: skip
 def test_facilitator_starts_the_meeting_and_lands_in_the_presenter_view(
-    client, meeting, facilitator
+    client, time_machine, meeting, facilitator, early
 ):
+    time_machine.move_to(STARTS - early, tick=False)
     client.force_login(facilitator)
 
     response = client.post(url(meeting, "meeting-start"))
@@ -380,6 +398,60 @@ def test_facilitator_starts_the_meeting_and_lands_in_the_presenter_view(
     assert response["Location"] == url(meeting, "meeting-present") + "?at=0"
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.IN_PROGRESS
+
+
+def test_alice_pressing_start_35_minutes_early_is_asked_first(
+    client, time_machine, meeting, facilitator, member
+):
+    time_machine.move_to(STARTS - dt.timedelta(minutes=35), tick=False)
+    submit(meeting, member, "Acme Logistics")
+    client.force_login(facilitator)
+
+    response = client.post(url(meeting, "meeting-start"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Start 35\xa0minutes early?" in html
+    assert "Still to bring theirs: Alice Facilitator, Carol Admin." in html
+    assert 'name="early" value="confirmed"' in html
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED
+
+
+def test_five_minutes_and_a_second_early_is_already_asked(
+    client, time_machine, meeting, facilitator
+):
+    time_machine.move_to(STARTS - dt.timedelta(minutes=5, seconds=1), tick=False)
+    client.force_login(facilitator)
+
+    assert client.post(url(meeting, "meeting-start")).status_code == 200
+    meeting.refresh_from_db()
+    assert meeting.is_scheduled
+
+
+def test_alice_confirms_the_early_start_and_insights_from_then_on_are_late(
+    client, time_machine, meeting, facilitator, member
+):
+    time_machine.move_to(STARTS - dt.timedelta(minutes=35), tick=False)
+    client.force_login(facilitator)
+
+    response = client.post(url(meeting, "meeting-start"), {"early": "confirmed"})
+
+    assert response["Location"] == url(meeting, "meeting-present") + "?at=0"
+    meeting.refresh_from_db()
+    assert meeting.started_at == STARTS - dt.timedelta(minutes=35)
+    time_machine.shift(dt.timedelta(minutes=1))
+    assert submit(meeting, member, "Acme Logistics").is_late
+
+
+def test_a_confirmation_for_a_started_meeting_explains_why_not(client, meeting, facilitator):
+    meeting.start()
+    client.force_login(facilitator)
+
+    response = client.post(url(meeting, "meeting-start"), {"early": "confirmed"})
+
+    assert response["Location"] == url(meeting, "meeting-detail")
+    assert messages_of(response) == [ALREADY_STARTED]
 
 
 def test_starting_a_started_meeting_through_the_view_explains_why_not(client, meeting, facilitator):
@@ -570,6 +642,123 @@ def test_marking_presented_goes_back_to_the_same_seat(client, presenting, facili
     assert attendance.presented_at == NOW
 
 
+def test_the_presenter_view_is_a_stage_without_the_app_bar_and_with_the_action_form_closed(
+    client, presenting, facilitator
+):
+    client.force_login(facilitator)
+
+    html = presenter(client, presenting, 0)
+
+    assert "<html" in html
+    assert 'class="topbar"' not in html
+    assert '<details id="action-panel" class="panel action-panel">' in html
+    assert "data-fullscreen" in html
+
+
+def test_the_speaking_order_marks_who_is_on_and_ticks_who_presented(
+    client, presenting, facilitator
+):
+    services.mark_presented(attendance=presenting.attendances.get(user=facilitator))
+    client.force_login(facilitator)
+
+    html = presenter(client, presenting, 1)
+
+    speakers = html.split('class="speakers"')[1].split("</ol>")[0]
+    alice, bob, carol = (speakers.index(name) for name in
+                         ("Alice Facilitator", "Bob Member", "Carol Admin"))  # fmt: skip
+    assert alice < bob < carol
+    assert 'aria-current="step">Bob Member</a>' in speakers
+    assert '<span aria-hidden="true">✓ </span>Alice Facilitator' in speakers
+    assert "(presented)" in speakers.split("Bob Member")[0]
+    assert "(presented)" not in speakers.split("Bob Member")[1]
+    assert "<strong>2 of 3</strong>" in html
+
+
+def test_a_step_asked_by_htmx_is_the_stage_and_its_announcement_alone(
+    client, presenting, facilitator
+):
+    client.force_login(facilitator)
+
+    response = client.get(url(presenting, "meeting-present"), {"at": 1}, **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div id="stage"')
+    assert on_stage(html) == "Bob Member"
+    status = html.split('<div id="presenter-status" hx-swap-oob="innerHTML">')[1]
+    assert "Now: Bob Member, 2 of 3." in status
+    assert "HX-Request" in response["Vary"]
+
+
+def test_going_back_to_a_step_htmx_no_longer_holds_gets_the_whole_page(
+    client, presenting, facilitator
+):
+    client.force_login(facilitator)
+
+    response = client.get(url(presenting, "meeting-present"), {"at": 1},
+                          HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)  # fmt: skip
+
+    assert "<html" in response.content.decode()
+
+
+def test_marking_presented_with_htmx_updates_the_stage_in_place(
+    client, presenting, facilitator, member
+):
+    attendance = presenting.attendances.get(user=member)
+    client.force_login(facilitator)
+
+    response = client.post(url(presenting, "attendee-presented", attendance.pk), {"at": "1"},
+                           **HTMX)  # fmt: skip
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert on_stage(html) == "Bob Member"
+    assert "✓ Presented" in html
+    status = html.split('hx-swap-oob="innerHTML">')[1]
+    assert "Bob Member presented." in status
+    assert "Now:" not in status  # the same step: nothing to announce but the press
+    attendance.refresh_from_db()
+    assert attendance.presented_at == NOW
+
+
+def test_a_message_shown_in_the_stage_is_not_shown_again_on_the_next_page(
+    client, presenting, facilitator, member
+):
+    attendance = presenting.attendances.get(user=member)
+    client.force_login(facilitator)
+    client.post(url(presenting, "attendee-presented", attendance.pk), {"at": "1"}, **HTMX)
+
+    assert "Bob Member presented." not in presenter(client, presenting, 1)
+
+
+def test_marking_presented_from_the_agenda_goes_back_to_the_agenda(
+    client, presenting, facilitator, member
+):
+    attendance = presenting.attendances.get(user=member)
+    client.force_login(facilitator)
+
+    response = client.post(url(presenting, "attendee-presented", attendance.pk))
+
+    assert response["Location"] == url(presenting, "meeting-detail")
+
+
+def test_the_presenter_stage_query_count_does_not_grow_with_attendees(
+    client, meeting, team, facilitator, django_assert_max_num_queries
+):
+    meeting.start()
+    client.force_login(facilitator)
+    counts = []
+    for size in growing(meeting, team, excuse=True):
+        with django_assert_max_num_queries(9) as captured:
+            response = client.get(url(meeting, "meeting-present"), {"at": size // 2}, **HTMX)
+        assert response.status_code == 200
+        counts.append(len(captured.captured_queries))
+
+    assert counts[0] == counts[1]
+
+
 # --- The star ---------------------------------------------------------------------------
 
 
@@ -601,6 +790,51 @@ def test_facilitator_moves_the_star_from_the_presenter_view(client, presenting, 
 
     assert response["Location"] == url(presenting, "meeting-present") + "?at=2"
     assert list(presenting.insights.filter(is_starred=True)) == [second]
+
+
+def test_starring_a_second_insight_says_the_star_moved_from_the_first(
+    client, presenting, facilitator
+):
+    alices, carols = presenting.insights.order_by("author__name")
+    client.force_login(facilitator)
+    first = client.post(url(presenting, "insight-star", alices.pk), {"at": "0"}, **HTMX)
+
+    second = client.post(url(presenting, "insight-star", carols.pk), {"at": "2"}, **HTMX)
+
+    assert (
+        "Alice Facilitator&#x27;s insight is the insight of the meeting." in first.content.decode()
+    )
+    html = second.content.decode()
+    assert "<html" not in html
+    assert on_stage(html) == "Carol Admin"
+    assert "★ Starred" in html
+    assert "Star moved from Alice Facilitator&#x27;s insight." in html.split("hx-swap-oob")[1]
+    assert list(presenting.insights.filter(is_starred=True)) == [carols]
+
+
+def test_without_javascript_the_moved_star_is_said_on_the_page_it_comes_back_to(
+    client, presenting, facilitator
+):
+    alices, carols = presenting.insights.order_by("author__name")
+    insight_services.star_insight(insight=alices)
+    client.force_login(facilitator)
+
+    response = client.post(url(presenting, "insight-star", carols.pk), {"at": "2"}, follow=True)
+
+    html = response.content.decode()
+    assert response.redirect_chain == [(url(presenting, "meeting-present") + "?at=2", 302)]
+    status = html.split('id="presenter-status"')[1]
+    assert "Star moved from Alice Facilitator&#x27;s insight." in status
+
+
+def test_starring_the_starred_insight_again_says_the_star_is_off(client, presenting, facilitator):
+    insight = presenting.insights.first()
+    insight_services.star_insight(insight=insight)
+    client.force_login(facilitator)
+
+    response = client.post(url(presenting, "insight-star", insight.pk), {"at": "0"})
+
+    assert messages_of(response) == ["Star taken off."]
 
 
 def test_an_insight_of_another_meeting_cannot_be_starred_here(
@@ -655,9 +889,139 @@ def test_an_insight_from_another_meeting_is_rejected_for_an_action(
         {"title": "Sneaky", "owner": member.pk, "insight": foreign.pk},
     )
 
-    assert response.status_code == 302
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html
+    caused_by = html.split('for="id_insight"')[1].split("</div>")[0]
+    assert 'class="error" role="alert">Select a valid choice.' in caused_by
+    assert '<details id="action-panel" class="panel action-panel" open>' in html
     assert not Action.objects.exists()
-    assert any(m.startswith("Caused by the insight of:") for m in messages_of(response))
+
+
+def test_an_action_captured_with_htmx_comes_back_as_the_stage_with_the_form_closed(
+    client, presenting, facilitator, team_admin
+):
+    client.force_login(facilitator)
+
+    response = client.post(url(presenting, "action-add"),
+                           {"title": "Send Helios the offer", "owner": team_admin.pk, "at": "2"},
+                           **HTMX)  # fmt: skip
+
+    html = response.content.decode()
+    assert "<html" not in html
+    assert on_stage(html) == "Carol Admin"
+    assert '<details id="action-panel" class="panel action-panel">' in html
+    assert "Action for Carol Admin captured." in html.split("hx-swap-oob")[1]
+    assert Action.objects.get().title == "Send Helios the offer"
+
+
+def test_an_action_without_a_title_is_refused_next_to_the_field_in_the_open_form(
+    client, presenting, facilitator, team_admin
+):
+    client.force_login(facilitator)
+
+    response = client.post(url(presenting, "action-add"),
+                           {"title": "  ", "owner": team_admin.pk, "at": "2"}, **HTMX)  # fmt: skip
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert on_stage(html) == "Carol Admin"
+    assert '<details id="action-panel" class="panel action-panel" open>' in html
+    title = html.split('for="id_title"')[1].split("</div>")[0]
+    assert "This field is required." in title
+    assert not Action.objects.exists()
+
+
+def option_values(html: str, name: str) -> list[str]:
+    select = html.split(f'name="{name}"')[1].split("</select>")[0]
+    return [part.split('"')[0] for part in select.split('<option value="')[1:]]
+
+
+def test_the_caused_by_list_follows_the_presenter_order(
+    client, meeting, facilitator, member, team_admin
+):
+    carols = submit(meeting, team_admin, "Helios Energy")  # first in, last on stage
+    bobs = submit(meeting, member, "Acme Logistics")
+    alices = submit(meeting, facilitator, "Globex")
+    meeting.start()
+    client.force_login(facilitator)
+
+    html = presenter(client, meeting, 1)
+
+    assert option_values(html, "insight") == ["", str(alices.pk), str(bobs.pk), str(carols.pk)]
+    assert f'<option value="{bobs.pk}" selected>Bob Member (Acme Logistics)</option>' in html
+
+
+def due_radios(html: str) -> list[tuple[str, str, bool]]:
+    """(value, label, checked) of each quick due-date choice."""
+    fieldset = html.split('class="due-choices"')[1].split("</fieldset>")[0]
+    radios = []
+    for label in fieldset.split('<label class="chip-choice"')[1:]:
+        value = label.split('value="')[1].split('"')[0]
+        text = label.split(">", 2)[2].split("</label>")[0].strip()
+        radios.append((value, text, " checked" in label.split(">")[1]))
+    return radios
+
+
+def test_the_due_date_offers_end_of_week_and_two_weeks_with_the_end_of_week_chosen(
+    client, presenting, facilitator
+):
+    client.force_login(facilitator)
+
+    radios = due_radios(presenter(client, presenting, 0))  # Monday 6 July
+
+    assert radios == [
+        ("2026-07-10", "End of this week · Fri 10 Jul", True),
+        ("2026-07-20", "In two weeks · Mon 20 Jul", False),
+        ("", "No due date", False),
+    ]
+
+
+def test_a_series_meeting_offers_its_next_meeting_as_a_due_date(client, team, facilitator, member):
+    series = SeriesFactory(team=team, first_date=dt.date(2026, 7, 6),
+                           rule="FREQ=WEEKLY;BYDAY=MO,TH")  # fmt: skip
+    first, skipped, _monday_after = services.materialise_series(
+        series=series, start=NOW, end=NOW + dt.timedelta(days=8)
+    )
+    skipped.cancel()
+    first.start()
+    client.force_login(facilitator)
+
+    radios = due_radios(presenter(client, first, 0))
+
+    assert ("2026-07-13", "Next meeting · Mon 13 Jul", False) in radios
+
+
+@pytest.mark.parametrize(
+    ("posted", "due_on"),
+    [({"due": "2026-07-20"}, dt.date(2026, 7, 20)),
+     ({"due": ""}, None),
+     ({"due": "2026-07-10", "due_on": "2026-08-03"}, dt.date(2026, 8, 3)),
+     ({"due_on": "2026-07-15"}, dt.date(2026, 7, 15))],
+)  # fmt: skip
+def test_the_due_date_is_the_quick_choice_unless_a_date_is_typed(
+    client, presenting, facilitator, member, posted, due_on
+):
+    client.force_login(facilitator)
+
+    client.post(url(presenting, "action-add"),
+                {"title": "Call Acme", "owner": member.pk, "at": "1", **posted})  # fmt: skip
+
+    assert Action.objects.get().due_on == due_on
+
+
+def test_a_nonsense_quick_due_date_is_refused_next_to_the_choices(
+    client, presenting, facilitator, member
+):
+    client.force_login(facilitator)
+
+    response = client.post(url(presenting, "action-add"),
+                           {"title": "Call Acme", "owner": member.pk, "at": "1", "due": "soon"})  # fmt: skip
+
+    fieldset = response.content.decode().split('class="due-choices"')[1].split("</fieldset>")[0]
+    assert "Enter a valid date." in fieldset
+    assert not Action.objects.exists()
 
 
 def test_an_owner_from_another_team_is_rejected_for_an_action(
