@@ -19,6 +19,7 @@ from axe_playwright_python.base import AXE_SCRIPT
 from django.urls import reverse
 from django.utils import timezone
 
+from insightboard import outbox
 from insights.services import add_action, star_insight, submit_insight
 from meetings import services
 from meetings.models import Membership
@@ -49,11 +50,25 @@ class Page:
     path: Callable[[dict], str]
     fails_on: tuple[str, ...] = SERIOUS
     then: Callable | None = None  # what the person does before the check
+    rules_off: tuple[str, ...] = ()
+
+
+# A mail client wraps an e-mail in its own page, with its own landmarks and headings:
+# the rules about a page's structure are not the e-mail's to meet.
+NOT_A_PAGE = ("bypass", "landmark-one-main", "page-has-heading-one", "region")
 
 
 def submit_empty(page) -> None:
     page.get_by_role("button", name="Save my insight").click()
     page.locator('[aria-invalid="true"]').first.wait_for()
+
+
+def outside_the_sandbox(page) -> None:
+    """The same document, without the CSP sandbox that lets it run no script: axe
+    could not run in it (its evaluate would never return)."""
+    html = page.request.get(page.url).text()
+    page.goto("about:blank")
+    page.set_content(html)
 
 
 def insight_form(world: dict) -> str:
@@ -82,6 +97,15 @@ PAGES = {
     "my-record": Page("bob", lambda w: "/me/record/"),
     "customers": Page("olivia", lambda w: "/customers/"),
     "outbox": Page("olivia", lambda w: "/outbox/"),
+    "outbox-message": Page("olivia", lambda w: reverse("outbox-message", args=[w["mail"]])),
+    # The e-mail itself, as the page's frame shows it: axe can't enter a frame that may
+    # run no script, so the frame's document is checked on its own.
+    "invitation-email": Page(
+        "olivia",
+        lambda w: reverse("outbox-message-html", args=[w["mail"]]),
+        then=outside_the_sandbox,
+        rules_off=NOT_A_PAGE,
+    ),
 }
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 
@@ -89,13 +113,14 @@ SIZES = {"phone": PHONE, "desktop": DESKTOP}
 @pytest.fixture
 def world(settings, tmp_path, team, other_team, facilitator, member, team_admin, org_admin,
           time_machine, deliver):  # fmt: skip
-    """Sales with a month of kept ritual, a series, a meeting in an hour that Bob has
-    not prepared for yet, one running on the shared screen, and an e-mail sent."""
+    """Sales keeping the ritual for a month while Engineering's slips, a series, a
+    meeting in an hour that Bob has not prepared for yet, one running on the shared
+    screen, and an invitation e-mailed."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
     now = timezone.now()
     people = [facilitator, member, team_admin]
-    held(team, people, weeks=4, bring=2, now=now, time_machine=time_machine, tick=True)
+    held(team, people, weeks=4, bring=3, now=now, time_machine=time_machine, tick=True)
     engineers = UserFactory.create_batch(3)
     for person in engineers:
         Membership.objects.create(team=other_team, user=person)
@@ -127,7 +152,9 @@ def world(settings, tmp_path, team, other_team, facilitator, member, team_admin,
 
     services.invite(team=team, emails=["ana@example.com"], role="member", invited_by=team_admin)
     deliver()
-    return {"upcoming": upcoming, "running": running, "series": series, "insight": insight}
+    mail = next(m.key for m in outbox.messages() if "ana@example.com" in m.to)
+    return {"upcoming": upcoming, "running": running, "series": series, "insight": insight,
+            "mail": mail}  # fmt: skip
 
 
 def _insight(customer: str, said: str) -> dict:
@@ -140,17 +167,19 @@ def _insight(customer: str, said: str) -> dict:
     }
 
 
-def run_axe(page) -> list[dict]:
+def run_axe(page, rules_off: tuple[str, ...] = ()) -> list[dict]:
     """axe's violations, and what it left for review that is a defect all the same (an
     aria-describedby naming no element, a label on an element that can't carry one).
     Colour contrast it could not compute (a glyph, text over a gradient) stays out:
-    that is for a person with the screenshot."""
+    that is for a person with the screenshot; so does a sandboxed frame it could not
+    enter, whose document PAGES checks by its own address."""
     page.evaluate(AXE_SCRIPT)
-    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    options = {**AXE_OPTIONS, "rules": {rule: {"enabled": False} for rule in rules_off}}
+    results = page.evaluate("options => axe.run(document, options)", options)
     review = [
         {**found, "help": f"{found['help']} (axe: needs review)"}
         for found in results["incomplete"]
-        if found["id"] != "color-contrast"
+        if found["id"] not in ("color-contrast", "frame-tested")
     ]
     return results["violations"] + review
 
@@ -192,7 +221,7 @@ def test_page_has_no_serious_accessibility_violation(new_context, live_server, w
         if phone:
             assert not has_horizontal_scroll(page), f"{name} scrolls sideways on a phone"
         page.screenshot(path=SCREENSHOTS / f"{name}-{size}.png", full_page=True)
-        violations = run_axe(page)
+        violations = run_axe(page, spec.rules_off)
         (SCREENSHOTS / f"{name}-{size}.axe.json").write_text(json.dumps(violations, indent=1))
         if failures := report(violations, spec.fails_on):
             found.append(f"axe on {name} at {size} ({path}):\n{failures}")
