@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import login_required
 from insights import services as insight_services
@@ -31,6 +31,8 @@ ALREADY_ENDED = "This meeting has already ended."
 PRESENTER = "meetings/present.html"
 # A POST that confirms starting the meeting more than a few minutes early.
 CONFIRM_EARLY = "early"
+# A POST that confirms ending the meeting before everyone has presented.
+CONFIRM_UNPRESENTED = "unpresented"
 
 
 def present_url(meeting, at: int) -> str:
@@ -45,12 +47,15 @@ def _position(raw: str | None) -> int | None:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_start(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
     """Start the round. More than a few minutes before the scheduled start, ask
     first: everyone still writing their insight would become late at once."""
     access = access_team(request.user, slug, role=Role.FACILITATOR)
     meeting = access_meeting(access, meeting_id)
+    if request.method == "GET":
+        # Reloading the early-start question, or an opened link: nothing to do here.
+        return redirect(meeting)
     if (
         meeting.is_scheduled
         and meeting.is_early_start()
@@ -201,10 +206,25 @@ def action_toggle(request: HttpRequest, slug: str, action_id: int) -> HttpRespon
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_end(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
+    """End the meeting, which e-mails the summary. While someone in the speaking
+    order has not presented, ask first: a stray press cannot be taken back."""
     access = access_team(request.user, slug, role=Role.FACILITATOR)
     meeting = access_meeting(access, meeting_id)
+    if request.method == "GET":
+        return redirect(meeting)
+    unpresented = [s for s in round_for(meeting).presenters if not s.attendance.presented_at]
+    if (
+        unpresented
+        and meeting.is_editable
+        and request.POST.get(CONFIRM_UNPRESENTED) != "confirmed"
+    ):
+        return render(
+            request, "meetings/end_confirm.html",
+            {"access": access, "team": access.team, "meeting": meeting,
+             "unpresented": unpresented, "confirm_field": CONFIRM_UNPRESENTED},
+        )  # fmt: skip
     if not meeting.end():
         messages.error(request, ALREADY_ENDED if meeting.is_ended else MEETING_LOCKED)
         return redirect(meeting)

@@ -524,7 +524,7 @@ def test_an_ended_meeting_is_locked(time_machine, meeting, member):
 def test_agenda_edits_after_the_end_are_refused_through_the_view(client, meeting, facilitator):
     meeting.start()
     client.force_login(facilitator)
-    client.post(url(meeting, "meeting-end"))
+    client.post(url(meeting, "meeting-end"), {"unpresented": "confirmed"})
 
     response = client.post(url(meeting, "agenda-add"), {"title": "Too late", "minutes": 5})
 
@@ -539,10 +539,64 @@ def test_facilitator_ends_the_meeting_and_sees_the_summary(
     client.force_login(facilitator)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url(meeting, "meeting-end"))
+        response = client.post(url(meeting, "meeting-end"), {"unpresented": "confirmed"})
 
     assert response["Location"] == url(meeting, "meeting-summary")
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_ending_before_everyone_presented_is_asked_first(
+    client, meeting, facilitator, django_capture_on_commit_callbacks
+):
+    meeting.start()
+    services.mark_presented(attendance=meeting.attendances.get(user=facilitator))
+    client.force_login(facilitator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(meeting, "meeting-end"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Not presented yet: Bob Member, Carol Admin." in html
+    assert 'name="unpresented" value="confirmed"' in html
+    meeting.refresh_from_db()
+    assert meeting.is_in_progress
+    assert mail.outbox == []
+
+
+def test_confirming_the_end_ends_the_meeting(client, meeting, facilitator):
+    meeting.start()
+    client.force_login(facilitator)
+
+    response = client.post(url(meeting, "meeting-end"), {"unpresented": "confirmed"})
+
+    assert response["Location"] == url(meeting, "meeting-summary")
+    meeting.refresh_from_db()
+    assert meeting.is_ended
+
+
+def test_ending_after_everyone_presented_is_not_asked(client, meeting, facilitator):
+    meeting.start()
+    for attendance in meeting.attendances.all():
+        services.mark_presented(attendance=attendance)
+    client.force_login(facilitator)
+
+    response = client.post(url(meeting, "meeting-end"))
+
+    assert response["Location"] == url(meeting, "meeting-summary")
+
+
+@pytest.mark.parametrize("name", ["meeting-start", "meeting-end"])
+def test_opening_start_or_end_by_address_goes_back_to_the_meeting(
+    client, meeting, facilitator, name
+):
+    client.force_login(facilitator)
+
+    response = client.get(url(meeting, name))
+
+    assert response["Location"] == url(meeting, "meeting-detail")
+    meeting.refresh_from_db()
+    assert meeting.is_scheduled
 
 
 # --- The presenter view --------------------------------------------------------------

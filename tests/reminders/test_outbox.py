@@ -49,7 +49,7 @@ def test_with_the_mail_server_down_requests_succeed_and_every_message_goes_out_o
         answers.append(client.post("/accounts/password-reset/", {"email": "bob@example.com"}))
         client.force_login(facilitator)
         answers.append(client.post(retro.url("meeting-start")))
-        answers.append(client.post(retro.url("meeting-end")))
+        answers.append(client.post(retro.url("meeting-end"), {"unpresented": "confirmed"}))
 
     assert [a.status_code for a in answers] == [302, 200, 302, 302, 302]
     owed = Message.objects.filter(kind__in=Message.CONSEQUENCES)
