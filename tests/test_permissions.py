@@ -263,7 +263,9 @@ MATRIX: dict[str, Row] = {
     "meetings:agenda-move": Row(get=NO, post=FACILITATOR, kwargs=item_kwargs, scoped=True),
     "meetings:agenda-delete": Row(get=NO, post=FACILITATOR, kwargs=item_kwargs, scoped=True),
     "meetings:agenda-notes": Row(get=NO, post=FACILITATOR, kwargs=item_kwargs, scoped=True),
-    "meetings:meeting-start": Row(get=FACILITATOR, post=FACILITATOR, kwargs=meeting_kwargs, scoped=True),
+    "meetings:meeting-start": Row(
+        get=FACILITATOR, post=FACILITATOR, kwargs=meeting_kwargs, scoped=True
+    ),
     "meetings:meeting-present": Row(get=FACILITATOR, post=NO, kwargs=meeting_kwargs, scoped=True),
     "meetings:attendee-presented": Row(
         get=NO, post=FACILITATOR, kwargs=attendance_kwargs, scoped=True
@@ -271,7 +273,9 @@ MATRIX: dict[str, Row] = {
     "meetings:insight-star": Row(get=NO, post=FACILITATOR, kwargs=insight_kwargs, scoped=True),
     "meetings:action-add": Row(get=NO, post=FACILITATOR, kwargs=meeting_kwargs, scoped=True),
     "meetings:action-toggle": Row(get=NO, post=FACILITATOR, kwargs=action_kwargs, scoped=True),
-    "meetings:meeting-end": Row(get=FACILITATOR, post=FACILITATOR, kwargs=meeting_kwargs, scoped=True),
+    "meetings:meeting-end": Row(
+        get=FACILITATOR, post=FACILITATOR, kwargs=meeting_kwargs, scoped=True
+    ),
     "meetings:meeting-summary": Row(get=MEMBER, post=NO, kwargs=meeting_kwargs, scoped=True),
     "meetings:meeting-ics": Row(get=MEMBER, post=NO, kwargs=meeting_kwargs, scoped=True),
     "meetings:calendar-feed": Row(get=PUBLIC, post=NO, kwargs=feed_kwargs),

@@ -215,11 +215,7 @@ def meeting_end(request: HttpRequest, slug: str, meeting_id: int) -> HttpRespons
     if request.method == "GET":
         return redirect(meeting)
     unpresented = [s for s in round_for(meeting).presenters if not s.attendance.presented_at]
-    if (
-        unpresented
-        and meeting.is_editable
-        and request.POST.get(CONFIRM_UNPRESENTED) != "confirmed"
-    ):
+    if unpresented and meeting.is_editable and request.POST.get(CONFIRM_UNPRESENTED) != "confirmed":
         return render(
             request, "meetings/end_confirm.html",
             {"access": access, "team": access.team, "meeting": meeting,
