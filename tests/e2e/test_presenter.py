@@ -239,6 +239,26 @@ def test_alice_pressing_start_35_minutes_early_confirms_first(screen, team, faci
     assert meeting.status == Meeting.Status.IN_PROGRESS
 
 
+def test_stepping_with_enter_shows_the_focus_ring_on_the_next_name(
+    screen, round_about_to_start, facilitator
+):
+    meeting = round_about_to_start
+    meeting.start()
+    log_in(screen, "alice@example.com", PASSWORD)
+    screen.goto(f"/teams/sales/meetings/{meeting.pk}/present/?at=2")
+    screen.locator("[data-presenter][data-ready]").wait_for()
+
+    screen.get_by_role("link", name="Next →").focus()
+    screen.keyboard.press("Enter")
+
+    expect(screen.get_by_role("heading", name="Dan Quiet")).to_be_focused()
+    ring = screen.evaluate(
+        "[getComputedStyle(document.activeElement).outlineStyle,"
+        " getComputedStyle(document.activeElement).outlineColor]"
+    )
+    assert ring == ["solid", "rgb(180, 83, 9)"]
+
+
 def test_the_agenda_is_reordered_with_the_keyboard_and_focus_stays_on_the_item(
     screen, team, facilitator
 ):
