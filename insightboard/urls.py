@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from meetings.views import home
 
@@ -21,4 +23,6 @@ urlpatterns = [
     path("outbox/<str:key>/", views.outbox_message, name="outbox-message"),
     path("outbox/<str:key>/html/", views.outbox_message_html, name="outbox-message-html"),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages without our <link rel="icon"> (the admin).
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
 ]

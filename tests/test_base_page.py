@@ -73,3 +73,10 @@ def test_only_organisation_admins_have_the_reminders_and_outbox_links(client, me
     client.force_login(org_admin)
     html = client.get("/meetings/").content.decode()
     assert ">Outbox<" in html and ">Reminders<" in html and ">Dashboard<" in html
+
+
+def test_favicon_ico_leads_to_our_icon_for_pages_that_do_not_link_it(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("/img/favicon.svg")
