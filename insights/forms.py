@@ -199,7 +199,7 @@ class ActionForm(forms.Form):
         self.fields["due"].widget.choices = [(c.date.isoformat(), c.text) for c in choices] + [
             ("", "No due date")
         ]
-        self.fields["due"].initial = choices[0].date
+        self.fields["due"].initial = next(c.date for c in choices if c.is_default)
         # Only this meeting's insights: a foreign id in the form is simply invalid.
         field = self.fields["insight"]
         field.queryset = meeting.insights.select_related("author", "customer")
