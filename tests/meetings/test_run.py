@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from insights import services as insight_services
+from insights.forms import WHAT_NEEDS_DOING, WHO_DOES_IT
 from insights.models import Action, Insight
 from insights.services import submit_insight
 from insights.summary import summary_for
@@ -933,7 +934,19 @@ def test_an_action_without_a_title_is_refused_next_to_the_field_in_the_open_form
     assert on_stage(html) == "Carol Admin"
     assert '<details id="action-panel" class="panel action-panel" open>' in html
     title = html.split('for="id_title"')[1].split("</div>")[0]
-    assert "This field is required." in title
+    assert WHAT_NEEDS_DOING in title
+    assert not Action.objects.exists()
+
+
+def test_an_action_without_an_owner_asks_who_will_do_it(client, presenting, facilitator):
+    client.force_login(facilitator)
+
+    response = client.post(url(presenting, "action-add"),
+                           {"title": "Send Helios the offer", "owner": "", "at": "2"}, **HTMX)  # fmt: skip
+
+    html = response.content.decode()
+    assert WHO_DOES_IT in html.split('for="id_owner"')[1].split("</div>")[0]
+    assert "This field is required." not in html
     assert not Action.objects.exists()
 
 
