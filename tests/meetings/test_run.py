@@ -4,6 +4,7 @@ the presenter view, the star, actions, and the summary e-mail."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -1145,6 +1146,27 @@ def test_each_attendee_gets_one_summary_after_the_end(
         assert "Missing: Dan Quiet" in text
         assert "Excused: Carol Admin" in text
         assert "Send Helios the offer" in text
+
+
+def test_the_summary_says_nobody_excused_rather_than_a_label_over_nobody(
+    client, meeting, facilitator, member, team_admin, django_capture_on_commit_callbacks
+):
+    submit(meeting, facilitator, "Acme Logistics")
+    submit(meeting, member, "Helios Energy")
+    submit(meeting, team_admin, "Initech")
+    meeting.start()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.end()
+    client.force_login(facilitator)
+
+    page = client.get(url(meeting, "meeting-summary")).content.decode()
+
+    message = mail.outbox[0]
+    for text in (page, message.body, message.alternatives[0][0]):
+        assert "Nobody excused." in text
+        assert "Nobody missing." in text
+        assert "Nobody marked as presenting." in text
+        assert not re.search(r"(Excused|Missing|Presented)(</span>|:) nobody", text)
 
 
 def test_people_who_mute_summaries_get_none(summarised, django_capture_on_commit_callbacks):
