@@ -18,6 +18,8 @@ FRIDAY = 4
 class DueChoice:
     label: str
     date: dt.date
+    # The choice picked before anyone touches the field: the end of the week.
+    is_default: bool = False
 
     @property
     def text(self) -> str:
@@ -29,13 +31,13 @@ def end_of_week(today: dt.date) -> DueChoice:
     week's (a follow-up due tomorrow, today or yesterday is rarely what anyone means)."""
     friday = today + dt.timedelta(days=FRIDAY - today.weekday())
     if (friday - today).days >= 2:
-        return DueChoice("End of this week", friday)
-    return DueChoice("End of next week", friday + dt.timedelta(days=7))
+        return DueChoice("End of this week", friday, is_default=True)
+    return DueChoice("End of next week", friday + dt.timedelta(days=7), is_default=True)
 
 
 def due_choices(meeting: Meeting, *, today: dt.date | None = None) -> list[DueChoice]:
-    """End of the week (the default, first), the series' next meeting if there is
-    one, and two weeks from today."""
+    """End of the week (the default), the series' next meeting if there is one, and
+    two weeks from today, in date order: a list read top to bottom as a calendar."""
     zone = meeting.team.zone
     today = today or timezone.localdate(timezone=zone)
     choices = [end_of_week(today)]
@@ -44,4 +46,4 @@ def due_choices(meeting: Meeting, *, today: dt.date | None = None) -> list[DueCh
             DueChoice("Next meeting", timezone.localtime(following.starts_at, zone).date())
         )
     choices.append(DueChoice("In two weeks", today + dt.timedelta(days=14)))
-    return choices
+    return sorted(choices, key=lambda c: c.date)

@@ -29,6 +29,8 @@ NOT_A_DATE = "That isn't a date: pick the day you talked."
 HOW_TALKED = "How did you talk: a call, a visit, a ticket…?"
 WHAT_SAID = "What did they say or do?"
 WHAT_IT_MEANS = "What does it mean for us?"
+WHAT_NEEDS_DOING = "What needs doing?"
+WHO_DOES_IT = "Who will do it?"
 
 
 class InsightForm(forms.Form):
@@ -177,8 +179,10 @@ class ActionForm(forms.Form):
     """A follow-up captured in the meeting. The due date is one of a few quick
     choices (insights.due, the first preselected) or a date typed in, which wins."""
 
-    title = SingleLineField(label="Follow-up action", max_length=200)
-    owner = TeamPeopleField(queryset=User.objects.none())
+    title = SingleLineField(
+        label="Follow-up action", max_length=200, error_messages={"required": WHAT_NEEDS_DOING}
+    )
+    owner = TeamPeopleField(queryset=User.objects.none(), error_messages={"required": WHO_DOES_IT})
     due = DateField(label="Due", required=False, widget=forms.RadioSelect)
     due_on = DateField(label="Or on", required=False)
     insight = forms.ModelChoiceField(
@@ -199,7 +203,7 @@ class ActionForm(forms.Form):
         self.fields["due"].widget.choices = [(c.date.isoformat(), c.text) for c in choices] + [
             ("", "No due date")
         ]
-        self.fields["due"].initial = choices[0].date
+        self.fields["due"].initial = next(c.date for c in choices if c.is_default)
         # Only this meeting's insights: a foreign id in the form is simply invalid.
         field = self.fields["insight"]
         field.queryset = meeting.insights.select_related("author", "customer")

@@ -437,11 +437,16 @@ class Meeting(models.Model):
     def is_open(self) -> bool:
         return self.accepts_insights()
 
+    def has_started(self, now: dt.datetime | None = None) -> bool:
+        """Whether the meeting has begun by this moment: its scheduled start has come,
+        or a facilitator started it early, whichever came first."""
+        now = now or timezone.now()
+        return now >= min(self.starts_at, self.started_at or self.starts_at)
+
     def is_late(self, moment: dt.datetime) -> bool:
-        """Whether an insight first saved at this moment is late: at or after the
-        scheduled start, or after the meeting was started, if that came first."""
-        deadline = min(self.starts_at, self.started_at or self.starts_at)
-        return moment >= deadline
+        """Whether an insight first saved at this moment is late: once the meeting has
+        started (see has_started)."""
+        return self.has_started(moment)
 
     @property
     def reminders_start_at(self) -> dt.datetime:

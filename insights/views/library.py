@@ -145,9 +145,10 @@ def _filtered(request: HttpRequest):
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     form, insights = _filtered(request)
-    insights = insights.select_related("author", "customer", "team", "meeting").prefetch_related(
-        "tags"
-    )
+    # meeting__team: each card says when the conversation was on its team's calendar.
+    insights = insights.select_related(
+        "author", "customer", "team", "meeting__team"
+    ).prefetch_related("tags")
     page = LibraryPaginator(insights, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

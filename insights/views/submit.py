@@ -28,6 +28,8 @@ from ..participation import milestone_reached
 from ..round import with_round_counts
 from ..services import submit_insight
 
+WILL_BE_LATE = "This meeting has started: your insight will be marked late."
+
 
 def _insight_page(
     request: HttpRequest, *, meeting: Meeting, author, post_url: str, via_link: bool,
@@ -70,6 +72,8 @@ def _insight_page(
         "post_url": post_url,
         "via_link": via_link,
         "saved": saved,
+        # Said before saving: lateness is fixed at the first save (edits keep it).
+        "will_be_late": WILL_BE_LATE if instance is None and meeting.is_late(timezone.now()) else "",
         "milestone": milestone_reached(author) if first_save and not excused else None,
         "submitted": counted.submitted_count,
         "expected": counted.expected_count,

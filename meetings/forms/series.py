@@ -20,6 +20,14 @@ from .meetings import TeamPeopleField, _team_people
 WEEKDAYS = [("MO", "Mon"), ("TU", "Tue"), ("WE", "Wed"), ("TH", "Thu"), ("FR", "Fri"),
             ("SA", "Sat"), ("SU", "Sun")]  # fmt: skip
 MONTH_WEEKS = [("1", "first"), ("2", "second"), ("3", "third"), ("4", "fourth"), ("-1", "last")]
+# An empty field says what is wanted, as the insight form does.
+SERIES_TITLE_NEEDED = "Give the series a title."
+FIRST_DATE_NEEDED = "When is the first meeting?"
+START_TIME_NEEDED = "At what time does it start?"
+LENGTH_NEEDED = "How many minutes does it last?"
+FREQUENCY_NEEDED = "Weekly or monthly?"
+INTERVAL_NEEDED = "Every how many weeks or months?"
+ENDS_NEEDED = "When does the series end?"
 PICK_A_WEEKDAY = "Pick at least one weekday."
 UNTIL_NEEDED = "Give the last date."
 COUNT_NEEDED = "Give the number of meetings."
@@ -87,12 +95,16 @@ class SeriesSettingsForm(FocusFirstError, forms.Form):
 
 
 class SeriesForm(FocusFirstError, forms.Form):
-    title = SingleLineField(max_length=120, initial="Weekly customer round")
-    first_date = DateField(label="First meeting")
-    start_time = forms.TimeField(widget=TimeInput())
+    title = SingleLineField(
+        max_length=120, initial="Weekly customer round",
+        error_messages={"required": SERIES_TITLE_NEEDED},
+    )  # fmt: skip
+    first_date = DateField(label="First meeting", error_messages={"required": FIRST_DATE_NEEDED})
+    start_time = forms.TimeField(widget=TimeInput(), error_messages={"required": START_TIME_NEEDED})
     duration_minutes = forms.IntegerField(
-        label="Length (minutes)", min_value=5, max_value=480, initial=30
-    )
+        label="Length (minutes)", min_value=5, max_value=480, initial=30,
+        error_messages={"required": LENGTH_NEEDED},
+    )  # fmt: skip
     location = SingleLineField(label="Location or video link", max_length=200, required=False)
     facilitator = TeamPeopleField(queryset=User.objects.none(), required=False)
     rotate_facilitator = forms.BooleanField(
@@ -103,10 +115,12 @@ class SeriesForm(FocusFirstError, forms.Form):
         choices=[("weekly", "Weekly"), ("monthly", "Monthly")],
         initial="weekly",
         widget=forms.RadioSelect,
+        error_messages={"required": FREQUENCY_NEEDED},
     )
     interval = forms.IntegerField(
-        label="Every … weeks / months", min_value=1, max_value=12, initial=1
-    )
+        label="Every … weeks / months", min_value=1, max_value=12, initial=1,
+        error_messages={"required": INTERVAL_NEEDED},
+    )  # fmt: skip
     weekdays = forms.MultipleChoiceField(
         label="On", choices=WEEKDAYS, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -120,6 +134,7 @@ class SeriesForm(FocusFirstError, forms.Form):
         ],
         initial="never",
         widget=forms.RadioSelect,
+        error_messages={"required": ENDS_NEEDED},
     )
     until = DateField(label="Last date", required=False)
     count = forms.IntegerField(

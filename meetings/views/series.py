@@ -54,12 +54,16 @@ def series_detail(request: HttpRequest, slug: str, series_id: int) -> HttpRespon
         )
         messages.success(request, "Series saved." + note)
         return redirect("meetings:series-detail", slug=slug, series_id=series.pk)
-    upcoming = (
-        series.meetings.filter(starts_at__gt=timezone.now())
+    now = timezone.now()
+    # Not over yet: the one in progress comes first, said "Now".
+    upcoming = list(
+        series.meetings.filter(ends_at__gt=now)
         .exclude(status=Meeting.Status.ENDED)
         .select_related("team", "facilitator")
         .order_by("starts_at")[:12]
     )
+    for meeting in upcoming:
+        meeting.is_now = not meeting.is_cancelled and meeting.has_started(now)
     return render(
         request,
         "meetings/series_detail.html",

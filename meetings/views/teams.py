@@ -28,7 +28,7 @@ from ..access import (
     inviters,
 )
 from ..forms import InviteForm, RoleForm, TeamCreateForm, TeamSettingsForm, WebhookForm
-from ..models import Membership, Team, TeamWebhook
+from ..models import Meeting, Membership, Team, TeamWebhook
 
 
 @login_required
@@ -71,7 +71,13 @@ def _running_series(access: TeamAccess) -> list:
     those a "this and following" edit replaced) are history, on the meetings list."""
     now = timezone.now()
     series = access.team.series.with_next_meeting(now).order_by("title", "pk")
-    return [s for s in series if s.next_meeting_id or not s.has_ended(now)]
+    running = [s for s in series if s.next_meeting_id or not s.has_ended(now)]
+    # One query for all: whether each next meeting is already on ("Now", not "Next").
+    nexts = Meeting.objects.in_bulk([s.next_meeting_id for s in running if s.next_meeting_id])
+    for s in running:
+        following = nexts.get(s.next_meeting_id)
+        s.next_has_started = following is not None and following.has_started(now)
+    return running
 
 
 def _team_page(request: HttpRequest, access: TeamAccess, **extra) -> HttpResponse:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from insights.due import due_choices, end_of_week
+from insights.forms import ActionForm
 from meetings import services
 from tests.factories import SeriesFactory
 
@@ -58,3 +59,25 @@ def test_the_next_meeting_is_the_series_next_one_that_takes_place_on_the_teams_c
 
     assert ("Next meeting", dt.date(2026, 7, 13)) in [(c.label, c.date) for c in choices]
     assert following.starts_at.date() == dt.date(2026, 7, 12)  # in UTC, a day earlier
+
+
+def test_the_choices_are_in_date_order_with_the_end_of_the_week_still_the_default(
+    team, time_machine
+):
+    thursday = MONDAY + dt.timedelta(days=3)
+    time_machine.move_to(dt.datetime(2026, 7, 9, 6, tzinfo=dt.UTC), tick=False)
+    series = SeriesFactory(team=team, first_date=thursday, rule="FREQ=WEEKLY;BYDAY=TH",
+                           start_time=dt.time(9))  # fmt: skip
+    meeting = services.materialise_series(
+        series=series, start=dt.datetime(2026, 7, 8, tzinfo=dt.UTC),
+        end=dt.datetime(2026, 7, 20, tzinfo=dt.UTC),
+    )[0]  # fmt: skip
+
+    choices = due_choices(meeting, today=thursday)
+    form = ActionForm(meeting=meeting)
+
+    assert [(c.label, c.date) for c in choices] == [
+        ("Next meeting", dt.date(2026, 7, 16)), ("End of next week", dt.date(2026, 7, 17)),
+        ("In two weeks", dt.date(2026, 7, 23)),
+    ]  # fmt: skip
+    assert form.fields["due"].initial == dt.date(2026, 7, 17)

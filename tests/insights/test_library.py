@@ -90,6 +90,19 @@ def customer_url(customer) -> str:
 # --- Order and the Filters disclosure ------------------------------------------
 
 
+def test_a_library_card_says_when_the_conversation_was_in_the_rounds_words(client, team, member):
+    """The round says "heard yesterday"; the card says the same, the full date on hover."""
+    meeting = MeetingFactory(team=team, starts_at=NOW + dt.timedelta(hours=3))
+    insight = insight_in(team, meeting=meeting, conversation_date=TODAY - dt.timedelta(days=1))
+    client.force_login(member)
+
+    html = client.get(LIBRARY).content.decode()
+
+    assert insight.heard == "heard yesterday"
+    assert '<time datetime="2026-05-31" title="31 May 2026">heard yesterday</time>' in html
+    assert "talked" not in html
+
+
 def test_the_library_orders_by_the_conversation_date_each_card_shows(client, team, member):
     """Bob brought last week's call today, and this week's call yesterday."""
     this_week = insight_in(team, hours_ago=30, conversation_date=TODAY - dt.timedelta(days=1))
@@ -100,7 +113,7 @@ def test_the_library_orders_by_the_conversation_date_each_card_shows(client, tea
 
     assert listed(response) == [this_week, last_week]
     html = response.content.decode()
-    assert re.findall(r'talked <time datetime="([\d-]+)"', html) == ["2026-05-31", "2026-05-24"]
+    assert re.findall(r'<time datetime="([\d-]+)"', html) == ["2026-05-31", "2026-05-24"]
     assert "2 insights · newest conversation first" in html
 
 
@@ -753,6 +766,22 @@ def test_the_detail_page_links_its_meeting_and_lists_the_actions_it_caused(
     assert "Unrelated follow-up" not in html
 
 
+def test_the_insight_page_names_the_author_who_brought_it_and_the_team_apart(
+    client, team, member, facilitator
+):
+    meeting = MeetingFactory(team=team, title="Monday round", starts_at=NOW - dt.timedelta(days=1))
+    insight = insight_in(
+        team, meeting=meeting, author=member, conversation_date=TODAY - dt.timedelta(days=1)
+    )
+    client.force_login(facilitator)
+
+    html = client.get(detail_url(insight)).content.decode()
+
+    assert "by Bob Member · Sales</p>" in html
+    assert "by Sales" not in html
+    assert 'title="31 May 2026">heard on the day</time>' in html
+
+
 def test_an_insight_with_no_actions_says_none_yet(client, team, member):
     insight = insight_in(team, author=member)
     client.force_login(member)
@@ -899,7 +928,7 @@ def test_another_teams_member_reads_an_insight_without_its_meeting_link(client, 
 
     assert "Shared with the organisation" in html
     assert insight.meeting.get_absolute_url() not in html
-    assert "by Sales" in html
+    assert f"by {insight.author.name} · Sales</p>" in html
 
 
 def test_with_counts_only_an_outsider_gets_404_for_an_insight_and_cannot_react(

@@ -20,6 +20,7 @@ from insights.forms import (
 from insights.freshness import IN_THE_FUTURE
 from insights.models import Customer, Insight, Tag
 from insights.services import submit_insight
+from insights.views.submit import WILL_BE_LATE
 from meetings import services
 from tests.factories import CustomerFactory, InsightFactory, MeetingFactory, TagFactory
 
@@ -292,6 +293,35 @@ def test_an_insight_first_saved_after_the_start_is_kept_and_flagged_late(
     late = submit_insight(meeting=meeting, author=facilitator, data={**data, "said": "During"})
 
     assert late.is_late
+
+
+@pytest.mark.parametrize(
+    ("later", "start_it", "warned"),
+    [(dt.timedelta(hours=1), False, False),
+     (dt.timedelta(hours=1), True, True),  # a facilitator started it early
+     (dt.timedelta(hours=2, minutes=1), False, True)],  # the clock did
+)  # fmt: skip
+def test_before_saving_into_a_meeting_under_way_the_form_warns_it_will_be_late(
+    client, member, meeting, time_machine, later, start_it, warned
+):
+    time_machine.shift(later)
+    if start_it:
+        meeting.start()
+    client.force_login(member)
+
+    html = client.get(url(meeting)).content.decode()
+
+    assert (WILL_BE_LATE in html) is warned
+
+
+def test_an_insight_saved_on_time_is_not_warned_late_when_edited_after_the_start(
+    client, member, meeting, time_machine
+):
+    client.force_login(member)
+    client.post(url(meeting), form_data())
+    time_machine.shift(dt.timedelta(hours=2, minutes=1))
+
+    assert WILL_BE_LATE not in client.get(url(meeting)).content.decode()
 
 
 def test_editing_an_on_time_insight_after_the_start_keeps_it_on_time(member, meeting, time_machine):

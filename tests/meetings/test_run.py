@@ -4,6 +4,7 @@ the presenter view, the star, actions, and the summary e-mail."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from insights import services as insight_services
+from insights.forms import WHAT_NEEDS_DOING, WHO_DOES_IT
 from insights.models import Action, Insight
 from insights.services import submit_insight
 from insights.summary import summary_for
@@ -987,7 +989,19 @@ def test_an_action_without_a_title_is_refused_next_to_the_field_in_the_open_form
     assert on_stage(html) == "Carol Admin"
     assert '<details id="action-panel" class="panel action-panel" open>' in html
     title = html.split('for="id_title"')[1].split("</div>")[0]
-    assert "This field is required." in title
+    assert WHAT_NEEDS_DOING in title
+    assert not Action.objects.exists()
+
+
+def test_an_action_without_an_owner_asks_who_will_do_it(client, presenting, facilitator):
+    client.force_login(facilitator)
+
+    response = client.post(url(presenting, "action-add"),
+                           {"title": "Send Helios the offer", "owner": "", "at": "2"}, **HTMX)  # fmt: skip
+
+    html = response.content.decode()
+    assert WHO_DOES_IT in html.split('for="id_owner"')[1].split("</div>")[0]
+    assert "This field is required." not in html
     assert not Action.objects.exists()
 
 
@@ -1186,6 +1200,27 @@ def test_each_attendee_gets_one_summary_after_the_end(
         assert "Missing: Dan Quiet" in text
         assert "Excused: Carol Admin" in text
         assert "Send Helios the offer" in text
+
+
+def test_the_summary_says_nobody_excused_rather_than_a_label_over_nobody(
+    client, meeting, facilitator, member, team_admin, django_capture_on_commit_callbacks
+):
+    submit(meeting, facilitator, "Acme Logistics")
+    submit(meeting, member, "Helios Energy")
+    submit(meeting, team_admin, "Initech")
+    meeting.start()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.end()
+    client.force_login(facilitator)
+
+    page = client.get(url(meeting, "meeting-summary")).content.decode()
+
+    message = mail.outbox[0]
+    for text in (page, message.body, message.alternatives[0][0]):
+        assert "Nobody excused." in text
+        assert "Nobody missing." in text
+        assert "Nobody marked as presenting." in text
+        assert not re.search(r"(Excused|Missing|Presented)(</span>|:) nobody", text)
 
 
 def test_people_who_mute_summaries_get_none(summarised, django_capture_on_commit_callbacks):

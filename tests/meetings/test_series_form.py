@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from meetings.forms import PICK_A_WEEKDAY, UNTIL_NEEDED
+from meetings.forms import (
+    ENDS_NEEDED,
+    FIRST_DATE_NEEDED,
+    FREQUENCY_NEEDED,
+    INTERVAL_NEEDED,
+    LENGTH_NEEDED,
+    PICK_A_WEEKDAY,
+    SERIES_TITLE_NEEDED,
+    START_TIME_NEEDED,
+    UNTIL_NEEDED,
+)
 from meetings.models import Series
 from tests.html import Page
 
@@ -60,7 +70,7 @@ def test_the_time_field_names_the_teams_zone(client, team, facilitator):
         ({"weekdays": []}, "id_weekdays_0", PICK_A_WEEKDAY),
         ({"ends": "until"}, "id_until", UNTIL_NEEDED),
         # Two errors: the page lands on the first in the form's order.
-        ({"title": "", "ends": "until"}, "id_title", "This field is required."),
+        ({"title": "", "ends": "until"}, "id_title", SERIES_TITLE_NEEDED),
     ],
 )
 def test_after_a_failed_save_the_page_opens_at_the_first_field_to_fix(
@@ -73,6 +83,22 @@ def test_after_a_failed_save_the_page_opens_at_the_first_field_to_fix(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Page(response.content.decode()).focused() == [first_invalid]
+    assert not Series.objects.exists()
+
+
+def test_each_empty_required_field_asks_for_what_it_needs_in_plain_words(client, team, facilitator):
+    client.force_login(facilitator)
+    empty = dict.fromkeys(
+        ("title", "first_date", "start_time", "duration_minutes", "frequency", "interval", "ends"),
+        "",
+    )
+
+    html = client.post(NEW_SERIES, {**VALID, **empty}).content.decode()
+
+    for message in (SERIES_TITLE_NEEDED, FIRST_DATE_NEEDED, START_TIME_NEEDED, LENGTH_NEEDED,
+                    FREQUENCY_NEEDED, INTERVAL_NEEDED, ENDS_NEEDED):  # fmt: skip
+        assert message in html
+    assert "This field is required." not in html
     assert not Series.objects.exists()
 
 

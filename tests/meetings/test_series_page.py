@@ -43,6 +43,21 @@ def test_new_standing_agenda_reaches_scheduled_meetings_when_asked(client, serie
                                       {"title": "Demo of the week", "minutes": 15}]  # fmt: skip
 
 
+def test_the_series_page_lists_the_meeting_under_way_as_now(
+    client, series, facilitator, time_machine
+):
+    first, second = series.meetings.order_by("starts_at")[:2]
+    time_machine.move_to(dt.datetime(2026, 3, 2, 8, 10, tzinfo=UTC), tick=False)  # 09:10 there
+    client.force_login(facilitator)
+
+    html = client.get(f"/teams/sales/series/{series.pk}/").content.decode()
+
+    now = '<span class="badge badge-live">Now (in progress)</span> <a href="{}">'
+    assert now.format(first.get_absolute_url()) in html
+    assert now.format(second.get_absolute_url()) not in html
+    assert f'<a href="{second.get_absolute_url()}">' in html
+
+
 def test_without_asking_only_future_materialised_meetings_get_it(client, series, facilitator):
     client.force_login(facilitator)
 

@@ -49,6 +49,30 @@ def test_a_facilitator_sees_each_series_in_words_with_its_next_meeting(
     assert 'href="/teams/sales/series/new/">New series</a>' in html
 
 
+@pytest.mark.parametrize(
+    ("moment", "started_early", "word"),
+    [
+        (dt.datetime(2026, 3, 2, 7, 50, tzinfo=UTC), False, "Next"),  # 08:50 in Brussels
+        (dt.datetime(2026, 3, 2, 7, 50, tzinfo=UTC), True, "Now (in progress)"),
+        (dt.datetime(2026, 3, 2, 8, 10, tzinfo=UTC), False, "Now (in progress)"),  # 09:10
+    ],
+)
+def test_a_series_meeting_already_under_way_is_listed_as_now_not_next(
+    client, team, facilitator, time_machine, moment, started_early, word
+):
+    time_machine.move_to(dt.datetime(2026, 3, 1, 12, tzinfo=UTC), tick=False)
+    series = new_series(team, "Monday customer round")
+    first = series.meetings.order_by("starts_at").first()
+    time_machine.move_to(moment, tick=False)
+    if started_early:
+        first.start()
+    client.force_login(facilitator)
+
+    html = client.get(TEAM_PAGE).content.decode()
+
+    assert f'{word}: <a class="series-next" href="{first.get_absolute_url()}">' in html
+
+
 def test_a_member_gets_the_series_meetings_not_its_settings(client, team, member, clock):
     series = new_series(team, "Monday customer round")
     client.force_login(member)
