@@ -54,6 +54,38 @@ def test_on_a_desktop_the_links_stay_in_the_bar(desktop, member):
     desktop.screenshot(path=f"{SHOTS}/nav-desktop.png")
 
 
+# Each persona's pages with the longest names in the bar ("Dashboard", "Customers").
+BAR_PAGES = {
+    "olivia@example.com": ["/dashboard/", "/customers/", "/reminders/failures/", "/meetings/",
+                           "/me/record/"],
+    "bob@example.com": ["/", "/customers/", "/meetings/", "/me/record/", "/accounts/profile/"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_on_a_small_phone_the_bar_stays_one_row_on_every_page(
+    width, new_context, live_server, org_admin, member
+):
+    page = new_context(
+        viewport={"width": width, "height": 740}, is_mobile=True, has_touch=True,
+        device_scale_factor=2, base_url=live_server.url,
+    ).new_page()  # fmt: skip
+    for email, urls in BAR_PAGES.items():
+        page.context.clear_cookies()
+        log_in(page, email, PASSWORD)
+        for url in urls:
+            page.goto(url)
+            toggle = page.locator(".menu-toggle")
+            bar = page.locator(".topbar").bounding_box()
+            # One row: as tall as the toggle and its padding, the toggle beside the brand.
+            assert bar["height"] <= 70, f"{email} {url}"
+            assert toggle.bounding_box()["y"] < bar["y"] + 20, f"{email} {url}"
+            assert not has_horizontal_scroll(page), f"{email} {url}"
+            here = page.locator(".menu-here")
+            if here.count():  # the page's name is whole, not cut short
+                assert here.evaluate("el => el.scrollWidth <= el.clientWidth"), f"{email} {url}"
+
+
 # --- Tap targets: at least 44 x 44 px wherever a thumb goes ---------------------------
 
 TAP = 44
