@@ -187,6 +187,35 @@ def test_the_whole_meeting_card_is_its_link(phone, week):
     expect(phone.get_by_role("heading", name="Your fresh customer insight")).to_be_visible()
 
 
+def test_a_tap_outside_the_open_menu_closes_it_and_opens_nothing_underneath(phone, week):
+    log_in(phone, "bob@example.com", PASSWORD)
+    home = phone.url
+    phone.locator(".menu-toggle").click()
+    panel = phone.get_by_role("navigation", name="Main").bounding_box()
+    x, y = 60, panel["y"] + panel["height"] + 15
+    under = "([x, y]) => !!document.elementFromPoint(x, y).closest('.meeting-card')"
+    assert phone.evaluate(under, [x, y]), "a meeting card lies just under the open menu"
+
+    phone.touchscreen.tap(x, y)
+
+    expect(phone.locator(".menu")).not_to_have_attribute("open", "")
+    assert phone.url == home
+    phone.touchscreen.tap(x, y)  # the menu closed, the next tap is the card's again
+    expect(phone).not_to_have_url(home)
+
+
+def test_escape_closes_the_open_menu_and_focus_goes_back_to_its_toggle(phone, member):
+    log_in(phone, "bob@example.com", PASSWORD)
+    toggle = phone.locator(".menu-toggle")
+    toggle.click()
+    expect(phone.get_by_role("link", name="Library")).to_be_visible()
+
+    phone.keyboard.press("Escape")
+
+    expect(phone.get_by_role("link", name="Library")).to_be_hidden()
+    expect(toggle).to_be_focused()
+
+
 def test_every_target_on_the_facilitators_agenda_is_thumb_sized_at_390_px(phone, week):
     soon, _ = week
     log_in(phone, "alice@example.com", PASSWORD)
