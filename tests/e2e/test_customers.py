@@ -14,6 +14,7 @@ from meetings.models import Membership
 from tests.factories import PASSWORD, CustomerFactory, UserFactory, held
 
 from .conftest import follow_nav, has_horizontal_scroll, log_in
+from .test_thumb import too_small
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,3 +74,13 @@ def test_the_org_admin_sees_who_is_not_heard_and_fits_a_phone(phone, heard, org_
     expect(heard_table).to_contain_text("Acme Logistics")
     assert not has_horizontal_scroll(page)
     page.screenshot(path=SCREENSHOTS / "customers-phone.png", full_page=True)
+
+
+def test_every_target_on_the_customers_page_is_thumb_sized_at_390_px(phone, heard, org_admin):
+    log_in(phone, "olivia@example.com", PASSWORD)
+    phone.goto("/customers/")
+    expect(phone.locator("#heard-h ~ .table-wrap")).to_contain_text("Acme Logistics")
+
+    assert too_small(phone) == []
+    phone.get_by_text("How are these computed?").click()
+    assert too_small(phone) == []

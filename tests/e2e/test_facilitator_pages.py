@@ -178,6 +178,22 @@ def test_the_library_fits_a_phone_with_its_export_clear_of_the_search_box(phone,
     assert not has_horizontal_scroll(page)
 
 
+def test_on_a_phone_the_library_filters_are_one_column_the_checkbox_full_width(phone, library):
+    page = phone
+    log_in(page, "bob@example.com", PASSWORD)
+    page.goto("/insights/")
+    page.locator(".filter-more summary").click()
+
+    grid = box(page.locator(".filters"))
+    for field in page.locator(".filters > .field").all():
+        edges = box(field)
+        assert (edges["x"], edges["width"]) == (grid["x"], grid["width"]), field.inner_text()
+    # The checkbox's label reads in two lines at most, not squeezed into five.
+    starred = box(page.get_by_text("Only those starred as the insight of the meeting"))
+    assert starred["height"] <= 60, starred
+    shot(page, "library-filters-phone")
+
+
 def test_bob_goes_back_from_an_insight_to_his_search_filters_and_page(phone, library):
     page = phone
     log_in(page, "bob@example.com", PASSWORD)

@@ -192,6 +192,31 @@ def test_the_full_screen_button_puts_the_stage_on_the_whole_screen(screen, round
     expect(button).to_have_attribute("aria-pressed", "false")
 
 
+# The room between a summary's drawn marker ("▸", its ::before) and its words.
+MARKER_GAP = """s => {
+  const text = [...s.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.data.trim());
+  const range = document.createRange();
+  range.selectNodeContents(text);
+  const style = getComputedStyle(s);
+  const start = s.getBoundingClientRect().left + parseFloat(style.borderLeftWidth)
+    + parseFloat(style.paddingLeft);
+  const ctx = document.createElement("canvas").getContext("2d");
+  ctx.font = getComputedStyle(s, "::before").font;
+  return range.getBoundingClientRect().left - start - ctx.measureText("▸").width;
+}"""
+
+
+def test_the_action_panels_marker_stands_apart_from_its_words(screen, round_about_to_start):
+    meeting = round_about_to_start
+    meeting.start()
+    log_in(screen, "alice@example.com", PASSWORD)
+    screen.goto(f"/teams/sales/meetings/{meeting.pk}/present/")
+
+    summary = screen.locator("summary", has_text="Capture a follow-up action")
+    assert summary.evaluate("s => getComputedStyle(s, '::before').content") == '"▸"'
+    assert summary.evaluate(MARKER_GAP) >= 4
+
+
 def test_without_javascript_the_presenter_still_steps_marks_and_stars(
     new_context, live_server, round_about_to_start
 ):

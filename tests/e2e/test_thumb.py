@@ -54,6 +54,38 @@ def test_on_a_desktop_the_links_stay_in_the_bar(desktop, member):
     desktop.screenshot(path=f"{SHOTS}/nav-desktop.png")
 
 
+# Each persona's pages with the longest names in the bar ("Dashboard", "Customers").
+BAR_PAGES = {
+    "olivia@example.com": ["/dashboard/", "/customers/", "/reminders/failures/", "/meetings/",
+                           "/me/record/"],
+    "bob@example.com": ["/", "/customers/", "/meetings/", "/me/record/", "/accounts/profile/"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_on_a_small_phone_the_bar_stays_one_row_on_every_page(
+    width, new_context, live_server, org_admin, member
+):
+    page = new_context(
+        viewport={"width": width, "height": 740}, is_mobile=True, has_touch=True,
+        device_scale_factor=2, base_url=live_server.url,
+    ).new_page()  # fmt: skip
+    for email, urls in BAR_PAGES.items():
+        page.context.clear_cookies()
+        log_in(page, email, PASSWORD)
+        for url in urls:
+            page.goto(url)
+            toggle = page.locator(".menu-toggle")
+            bar = page.locator(".topbar").bounding_box()
+            # One row: as tall as the toggle and its padding, the toggle beside the brand.
+            assert bar["height"] <= 70, f"{email} {url}"
+            assert toggle.bounding_box()["y"] < bar["y"] + 20, f"{email} {url}"
+            assert not has_horizontal_scroll(page), f"{email} {url}"
+            here = page.locator(".menu-here")
+            if here.count():  # the page's name is whole, not cut short
+                assert here.evaluate("el => el.scrollWidth <= el.clientWidth"), f"{email} {url}"
+
+
 # --- Tap targets: at least 44 x 44 px wherever a thumb goes ---------------------------
 
 TAP = 44
@@ -153,6 +185,35 @@ def test_the_whole_meeting_card_is_its_link(phone, week):
     phone.go_back()
     card.get_by_role("link", name="Add my insight").click()
     expect(phone.get_by_role("heading", name="Your fresh customer insight")).to_be_visible()
+
+
+def test_a_tap_outside_the_open_menu_closes_it_and_opens_nothing_underneath(phone, week):
+    log_in(phone, "bob@example.com", PASSWORD)
+    home = phone.url
+    phone.locator(".menu-toggle").click()
+    panel = phone.get_by_role("navigation", name="Main").bounding_box()
+    x, y = 60, panel["y"] + panel["height"] + 15
+    under = "([x, y]) => !!document.elementFromPoint(x, y).closest('.meeting-card')"
+    assert phone.evaluate(under, [x, y]), "a meeting card lies just under the open menu"
+
+    phone.touchscreen.tap(x, y)
+
+    expect(phone.locator(".menu")).not_to_have_attribute("open", "")
+    assert phone.url == home
+    phone.touchscreen.tap(x, y)  # the menu closed, the next tap is the card's again
+    expect(phone).not_to_have_url(home)
+
+
+def test_escape_closes_the_open_menu_and_focus_goes_back_to_its_toggle(phone, member):
+    log_in(phone, "bob@example.com", PASSWORD)
+    toggle = phone.locator(".menu-toggle")
+    toggle.click()
+    expect(phone.get_by_role("link", name="Library")).to_be_visible()
+
+    phone.keyboard.press("Escape")
+
+    expect(phone.get_by_role("link", name="Library")).to_be_hidden()
+    expect(toggle).to_be_focused()
 
 
 def test_every_target_on_the_facilitators_agenda_is_thumb_sized_at_390_px(phone, week):
