@@ -12,6 +12,12 @@ from . import views
 admin.site.site_header = "InsightBoard administration"
 admin.site.site_title = "InsightBoard"
 
+
+class FaviconRedirect(RedirectView):
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("img/favicon.svg")
+
+
 urlpatterns = [
     path("", home.home, name="home"),
     path("", include("meetings.urls")),
@@ -24,5 +30,6 @@ urlpatterns = [
     path("outbox/<str:key>/html/", views.outbox_message_html, name="outbox-message-html"),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages without our <link rel="icon"> (the admin).
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    # Resolved per request: the manifest of collected files may not exist at import time.
+    path("favicon.ico", FaviconRedirect.as_view(permanent=True)),
 ]
